@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * blockwatch kernel side: per-thread off-CPU accounting for traced threads.
+ *
+ * Common path (every context switch of a traced thread): one hash lookup,
+ * one timestamp, one state update. Threads that are not traced cost one
+ * failed hash lookup. Only a blocked interval over the threshold pays for a
+ * ring-buffer record with registers and a copy of the user stack, and it
+ * pays when the syscall returns (the user stack is then current and intact).
+ *
+ * Each program body is written once; tp_btf and raw_tp entry points are
+ * thin wrappers, and userspace autoloads whichever the kernel supports.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "blockwatch.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by userspace before load. */
+const volatile __u64 threshold_ns = 1000000;
+const volatile __u32 check_tgid;   /* `check` mode: emit every switch of this tgid */
+const volatile __u32 syscall_futex = 202;
+const volatile __u32 syscall_epoll_wait = 232;
+const volatile __u32 syscall_epoll_pwait = 281;
+const volatile __u32 syscall_epoll_pwait2 = 441;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);   /* tgid */
+	__type(value, __u32); /* enum bw_tgid_flags */
+} tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct bw_thread);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BW_CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		*c += 1;
+}
+
+/* Kernels before 5.14 call the field `state`. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline long task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+static __always_inline void account(struct bw_thread *th, __u64 now)
+{
+	__u64 delta = now - th->state_since_ns;
+	__u32 st = th->state;
+
+	if (now < th->state_since_ns)
+		delta = 0;
+	if (st < BW_STATE_COUNT)
+		th->time_ns[st] += delta;
+	if (st == BW_STATE_BLOCKED)
+		th->syscall_blocked_ns += delta;
+	th->state_since_ns = now;
+}
+
+static __always_inline bool parks_by_syscall(__u32 tgid, __s32 nr)
+{
+	__u32 *flags = bpf_map_lookup_elem(&tgids, &tgid);
+
+	if (!flags || !(*flags & BW_TGID_PARK_BY_SYSCALL))
+		return false;
+	return nr == syscall_futex || nr == syscall_epoll_wait ||
+	       nr == syscall_epoll_pwait || nr == syscall_epoll_pwait2;
+}
+
+static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, long prev_state)
+{
+	if (preempt || prev_state == 0 /* TASK_RUNNING: yield or preemption */)
+		return BW_STATE_RUNNABLE;
+	if (th->park_depth > 0 || th->park_pending)
+		return BW_STATE_PARKED;
+	if (th->syscall_nr >= 0 && parks_by_syscall(th->tgid, th->syscall_nr))
+		return BW_STATE_PARKED;
+	return BW_STATE_BLOCKED;
+}
+
+static __always_inline void emit_switch(__u32 tid, __u32 tgid, __u64 now, bool runnable)
+{
+	struct bw_switch_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(BW_CNT_RINGBUF_FULL);
+		return;
+	}
+	e->hdr.type = BW_EV_SWITCH;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = now;
+	e->hdr.pid = tgid;
+	e->hdr.tid = tid;
+	e->cpu = bpf_get_smp_processor_id();
+	e->prev_state_running = runnable;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* A blocked interval outside any syscall (page fault, ...) ends here; there
+ * is no syscall exit to capture a stack at, so report it without one. */
+static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread *th,
+						    __u64 now, __u64 blocked)
+{
+	struct bw_blocked_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(struct bw_event_header) + 40 +
+				8 * BW_NREGS + BW_COMM_LEN, 0);
+	if (!e) {
+		count(BW_CNT_RINGBUF_FULL);
+		return;
+	}
+	e->hdr.type = BW_EV_BLOCKED;
+	e->hdr.size = sizeof(struct bw_event_header) + 40 + 8 * BW_NREGS + BW_COMM_LEN;
+	e->hdr.ts_ns = now;
+	e->hdr.pid = th->tgid;
+	e->hdr.tid = tid;
+	e->blocked_ns = blocked;
+	e->wall_ns = blocked;
+	e->syscall_nr = -1;
+	e->kind = BW_BLOCK_NO_SYSCALL;
+	e->role = th->role;
+	e->stack_len = 0;
+	e->waker_tid = th->waker_tid;
+	__builtin_memset(e->regs, 0, sizeof(e->regs));
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	count(BW_CNT_BLOCKED_EVENTS);
+}
+
+static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
+					 struct task_struct *next)
+{
+	__u32 prev_tid = BPF_CORE_READ(prev, pid);
+	__u32 next_tid = BPF_CORE_READ(next, pid);
+	struct bw_thread *th;
+	__u64 now = 0;
+
+	th = bpf_map_lookup_elem(&threads, &prev_tid);
+	if (th) {
+		now = bpf_ktime_get_ns();
+		account(th, now);
+		th->state = off_cpu_state(th, preempt, task_state(prev));
+		th->switches++;
+		count(BW_CNT_SWITCHES);
+		if (check_tgid && th->tgid == check_tgid)
+			emit_switch(prev_tid, th->tgid, now, th->state == BW_STATE_RUNNABLE);
+	}
+
+	th = bpf_map_lookup_elem(&threads, &next_tid);
+	if (th) {
+		__u32 was = th->state;
+		__u64 start = th->state_since_ns;
+
+		if (!now)
+			now = bpf_ktime_get_ns();
+		account(th, now);
+		th->state = BW_STATE_RUNNING;
+		th->cpu = bpf_get_smp_processor_id();
+		if (was == BW_STATE_BLOCKED && th->syscall_nr < 0 &&
+		    now - start >= threshold_ns)
+			emit_blocked_no_syscall(next_tid, th, now, now - start);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(preempt, prev, next);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(preempt, prev, next);
+}
+
+/* A sleeping thread is woken: its blocked (or parked) time ends here and
+ * run-queue waiting starts, so wakeup latency is not counted as blocking. */
+static __always_inline int handle_wakeup(struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+
+	if (!th || th->state == BW_STATE_RUNNING || th->state == BW_STATE_RUNNABLE)
+		return 0;
+	account(th, bpf_ktime_get_ns());
+	th->state = BW_STATE_RUNNABLE;
+	th->waker_tid = (__u32)bpf_get_current_pid_tgid();
+	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(waking_btf, struct task_struct *p)
+{
+	return handle_wakeup(p);
+}
+
+SEC("raw_tp/sched_waking")
+int BPF_PROG(waking_raw, struct task_struct *p)
+{
+	return handle_wakeup(p);
+}
+
+/* New threads of traced processes are traced from their first switch. */
+static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+	__u32 tid = BPF_CORE_READ(child, pid);
+	struct bw_thread th = {};
+
+	if (!bpf_map_lookup_elem(&tgids, &tgid))
+		return 0;
+	th.tgid = tgid;
+	th.syscall_nr = -1;
+	th.state = BW_STATE_RUNNABLE;
+	th.state_since_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&threads, &tid, &th, BPF_NOEXIST) == -7 /* -E2BIG */)
+		count(BW_CNT_THREADS_FULL);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+static __always_inline int handle_exit(struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	struct bw_thread_exit_event *e;
+
+	if (!th)
+		return 0;
+	account(th, bpf_ktime_get_ns());
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		e->hdr.type = BW_EV_THREAD_EXIT;
+		e->hdr.size = sizeof(*e);
+		e->hdr.ts_ns = th->state_since_ns;
+		e->hdr.pid = th->tgid;
+		e->hdr.tid = tid;
+		__builtin_memcpy(&e->thread, th, sizeof(*th));
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_ringbuf_submit(e, 0);
+	} else {
+		count(BW_CNT_RINGBUF_FULL);
+	}
+	bpf_map_delete_elem(&threads, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_btf, struct task_struct *p)
+{
+	return handle_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(exit_raw, struct task_struct *p)
+{
+	return handle_exit(p);
+}
+
+/* System-wide mode discovers runtimes in processes that exec later. */
+static __always_inline int handle_exec(struct task_struct *p)
+{
+	struct bw_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(BW_CNT_RINGBUF_FULL);
+		return 0;
+	}
+	e->hdr.type = BW_EV_EXEC;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->hdr.pid = BPF_CORE_READ(p, tgid);
+	e->hdr.tid = BPF_CORE_READ(p, pid);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_btf, struct task_struct *p)
+{
+	return handle_exec(p);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(exec_raw, struct task_struct *p)
+{
+	return handle_exec(p);
+}
+
+static __always_inline int handle_sys_enter(long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+
+	if (!th)
+		return 0;
+	th->syscall_nr = id;
+	th->syscall_blocked_ns = 0;
+	th->syscall_enter_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
+{
+	return handle_sys_enter(id);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return handle_sys_enter(id);
+}
+
+static __always_inline void fill_regs(__u64 *out, struct pt_regs *regs)
+{
+	out[0] = BPF_CORE_READ(regs, ax);
+	out[1] = BPF_CORE_READ(regs, dx);
+	out[2] = BPF_CORE_READ(regs, cx);
+	out[3] = BPF_CORE_READ(regs, bx);
+	out[4] = BPF_CORE_READ(regs, si);
+	out[5] = BPF_CORE_READ(regs, di);
+	out[6] = BPF_CORE_READ(regs, bp);
+	out[7] = BPF_CORE_READ(regs, sp);
+	out[8] = BPF_CORE_READ(regs, r8);
+	out[9] = BPF_CORE_READ(regs, r9);
+	out[10] = BPF_CORE_READ(regs, r10);
+	out[11] = BPF_CORE_READ(regs, r11);
+	out[12] = BPF_CORE_READ(regs, r12);
+	out[13] = BPF_CORE_READ(regs, r13);
+	out[14] = BPF_CORE_READ(regs, r14);
+	out[15] = BPF_CORE_READ(regs, r15);
+	out[16] = BPF_CORE_READ(regs, ip);
+}
+
+/* Copy as much of the user stack as is mapped: the thread's stack may end
+ * closer than BW_STACK_BYTES above sp, so retry with halved sizes. */
+static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp)
+{
+	if (!bpf_probe_read_user(dst, BW_STACK_BYTES, (void *)sp))
+		return BW_STACK_BYTES;
+	count(BW_CNT_STACK_TRUNCATED);
+	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 2, (void *)sp))
+		return BW_STACK_BYTES / 2;
+	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 4, (void *)sp))
+		return BW_STACK_BYTES / 4;
+	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 8, (void *)sp))
+		return BW_STACK_BYTES / 8;
+	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 32, (void *)sp))
+		return BW_STACK_BYTES / 32;
+	count(BW_CNT_STACK_READ_FAIL);
+	return 0;
+}
+
+static __always_inline int handle_sys_exit(struct pt_regs *regs)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	struct bw_blocked_event *e;
+	__u64 blocked, now;
+	__s32 nr;
+
+	if (!th)
+		return 0;
+	nr = th->syscall_nr;
+	blocked = th->syscall_blocked_ns;
+	th->syscall_nr = -1;
+	th->syscall_blocked_ns = 0;
+	th->park_pending = 0;
+	if (blocked < threshold_ns || th->role == BW_ROLE_BLOCKING || th->role == BW_ROLE_OTHER)
+		return 0;
+
+	now = bpf_ktime_get_ns();
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(BW_CNT_RINGBUF_FULL);
+		return 0;
+	}
+	e->hdr.type = BW_EV_BLOCKED;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = now;
+	e->hdr.pid = id >> 32;
+	e->hdr.tid = tid;
+	e->blocked_ns = blocked;
+	e->wall_ns = now - th->syscall_enter_ns;
+	e->syscall_nr = nr;
+	e->kind = BW_BLOCK_SYSCALL;
+	e->role = th->role;
+	e->waker_tid = th->waker_tid;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_regs(e->regs, regs);
+	if (e->regs[BW_REG_SP] < th->min_sp || !th->min_sp)
+		th->min_sp = e->regs[BW_REG_SP];
+	e->stack_len = copy_stack(e->stack, e->regs[BW_REG_SP]);
+	bpf_ringbuf_submit(e, 0);
+	count(BW_CNT_BLOCKED_EVENTS);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	return handle_sys_exit(regs);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return handle_sys_exit(regs);
+}
+
+/* Uprobes on runtime internals; the cookie says what the probe means. */
+SEC("uprobe")
+int runtime_marker(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+
+	if (!th)
+		return 0;
+	switch (bpf_get_attach_cookie(ctx)) {
+	case BW_PROBE_PARK_ENTER:
+		th->park_depth++;
+		if (th->role == BW_ROLE_UNKNOWN)
+			th->role = BW_ROLE_WORKER;
+		break;
+	case BW_PROBE_PARK_EXIT:
+		if (th->park_depth > 0)
+			th->park_depth--;
+		break;
+	case BW_PROBE_ROLE_WORKER:
+		th->role = BW_ROLE_WORKER;
+		break;
+	case BW_PROBE_ROLE_BLOCKING:
+		th->role = BW_ROLE_BLOCKING;
+		break;
+	}
+	return 0;
+}

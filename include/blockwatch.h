@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one header shared by the BPF programs and userspace: event records,
+ * map values, limits and counters. Fixed-width types only, explicit padding,
+ * and a size assertion on every struct so both sides agree on the layout.
+ */
+#ifndef BLOCKWATCH_H
+#define BLOCKWATCH_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BW_COMM_LEN 16
+
+/* x86-64 DWARF register numbering: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip */
+#define BW_NREGS 17
+#define BW_REG_BP 6
+#define BW_REG_SP 7
+#define BW_REG_IP 16
+
+/* Largest user-stack copy taken for one slow event. */
+#define BW_STACK_BYTES 16384
+
+/* Thread roles, set by uprobes on runtime entry points or by userspace. */
+enum bw_role {
+	BW_ROLE_UNKNOWN = 0,
+	BW_ROLE_WORKER = 1,
+	BW_ROLE_BLOCKING = 2,
+	BW_ROLE_OTHER = 3,
+};
+
+/* What a traced thread is doing right now. */
+enum bw_state {
+	BW_STATE_RUNNING = 0,
+	BW_STATE_BLOCKED = 1,  /* voluntary sleep in user code */
+	BW_STATE_PARKED = 2,   /* runtime idle: inside a park function */
+	BW_STATE_RUNNABLE = 3, /* preempted, waiting for a CPU */
+	BW_STATE_COUNT = 4,
+};
+
+/* Actions a runtime uprobe performs; passed as the BPF cookie. */
+enum bw_probe_action {
+	BW_PROBE_PARK_ENTER = 1,
+	BW_PROBE_PARK_EXIT = 2,
+	BW_PROBE_ROLE_WORKER = 3,
+	BW_PROBE_ROLE_BLOCKING = 4,
+};
+
+/* Per-thread state kept in the `threads` map, read by userspace. */
+struct bw_thread {
+	__u64 state_since_ns;      /* when the current state began */
+	__u64 time_ns[BW_STATE_COUNT];
+	__u64 syscall_blocked_ns;  /* blocked time inside the current syscall */
+	__u64 syscall_enter_ns;
+	__u64 min_sp;              /* deepest user stack pointer seen */
+	__u32 tgid;
+	__u32 state;               /* enum bw_state */
+	__u32 role;                /* enum bw_role */
+	__s32 syscall_nr;          /* -1 when not in a syscall */
+	__u32 park_depth;          /* >0 while inside a runtime park function */
+	__u32 switches;
+	/* Set by userspace for a thread found parked at attach time: its
+	 * current park call has no uretprobe, so the park ends at the next
+	 * syscall exit instead. */
+	__u32 park_pending;
+	__u32 waker_tid;           /* who woke it from its last sleep */
+	__u32 cpu;                 /* last CPU it ran on */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct bw_thread) == 104, "bw_thread layout");
+
+/* Per-process flags in the `tgids` map. */
+enum bw_tgid_flags {
+	BW_TGID_TRACED = 1,
+	/* No park uprobes could be attached (stripped binary): treat futex
+	 * and epoll waits as parked. Documented in docs/design.md. */
+	BW_TGID_PARK_BY_SYSCALL = 2,
+};
+
+enum bw_event_type {
+	BW_EV_BLOCKED = 1,     /* a blocked interval over the threshold */
+	BW_EV_THREAD_EXIT = 2, /* final counters of a thread */
+	BW_EV_EXEC = 3,        /* a process exec'd (system-wide discovery) */
+	BW_EV_SWITCH = 4,      /* `check` mode: one context switch */
+};
+
+/* Why a blocked interval happened outside any syscall. */
+enum bw_block_kind {
+	BW_BLOCK_SYSCALL = 0,
+	BW_BLOCK_NO_SYSCALL = 1, /* page fault or other kernel-side sleep */
+};
+
+struct bw_event_header {
+	__u32 type;
+	__u32 size; /* bytes of the whole record */
+	__u64 ts_ns;
+	__u32 pid;  /* tgid */
+	__u32 tid;
+};
+_Static_assert(sizeof(struct bw_event_header) == 24, "header layout");
+
+struct bw_blocked_event {
+	struct bw_event_header hdr;
+	__u64 blocked_ns;  /* off-CPU blocked time within the interval */
+	__u64 wall_ns;     /* syscall entry to exit */
+	__s32 syscall_nr;
+	__u32 kind;        /* enum bw_block_kind */
+	__u32 role;
+	__u32 stack_len;   /* valid bytes in stack[] */
+	__u64 waker_tid;   /* last thread that woke this one, 0 if unknown */
+	__u64 regs[BW_NREGS];
+	__u8 comm[BW_COMM_LEN];
+	__u8 stack[BW_STACK_BYTES]; /* copy of user memory from regs[BW_REG_SP] */
+};
+_Static_assert(sizeof(struct bw_blocked_event) == 24 + 40 + 8 * BW_NREGS + 16 + BW_STACK_BYTES,
+	       "blocked event layout");
+
+struct bw_thread_exit_event {
+	struct bw_event_header hdr;
+	struct bw_thread thread;
+	__u8 comm[BW_COMM_LEN];
+};
+_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 104 + 16, "exit event layout");
+
+struct bw_exec_event {
+	struct bw_event_header hdr;
+	__u8 comm[BW_COMM_LEN];
+};
+_Static_assert(sizeof(struct bw_exec_event) == 40, "exec event layout");
+
+struct bw_switch_event {
+	struct bw_event_header hdr;
+	__u32 cpu;
+	__u32 prev_state_running; /* 1 if prev was preempted */
+};
+_Static_assert(sizeof(struct bw_switch_event) == 32, "switch event layout");
+
+/* Kernel-side counters, one slot per reason, in a per-CPU array. */
+enum bw_counter {
+	BW_CNT_RINGBUF_FULL = 0,   /* event dropped: ring buffer full */
+	BW_CNT_THREADS_FULL,       /* thread not tracked: threads map full */
+	BW_CNT_STACK_READ_FAIL,    /* user stack could not be copied */
+	BW_CNT_STACK_TRUNCATED,    /* copy shorter than BW_STACK_BYTES */
+	BW_CNT_SWITCHES,           /* context switches of traced threads */
+	BW_CNT_BLOCKED_EVENTS,     /* blocked events emitted */
+	BW_CNT_NR,
+};
+
+#endif /* BLOCKWATCH_H */

@@ -1,0 +1,291 @@
+#include "aggregate/callsites.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate/latency.h"
+#include "ingest/syscall_names.h"
+#include "util/strmap.h"
+
+struct callsite {
+	struct bw_snap_callsite info; /* strings and stack owned here */
+	struct latency all, recent;
+};
+
+struct callsites {
+	struct strmap *by_key;
+	struct callsite **list;
+	int n, cap;
+};
+
+struct callsites *callsites__new(void)
+{
+	struct callsites *cs = calloc(1, sizeof(*cs));
+
+	if (!cs)
+		return NULL;
+	cs->by_key = strmap__new();
+	if (!cs->by_key) {
+		free(cs);
+		return NULL;
+	}
+	return cs;
+}
+
+static void free_frames(struct bw_snap_frame *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(f[i].function);
+		free(f[i].file);
+		free(f[i].module);
+	}
+	free(f);
+}
+
+static void callsite_free(struct callsite *c)
+{
+	struct bw_snap_callsite *i = &c->info;
+
+	free(i->function);
+	free(i->file);
+	free(i->blocking_api);
+	free(i->category);
+	free(i->syscall);
+	free(i->drop_type);
+	free_frames(i->stack, i->nstack);
+	latency__release(&c->all);
+	latency__release(&c->recent);
+	free(c);
+}
+
+void callsites__clear(struct callsites *cs)
+{
+	for (int i = 0; i < cs->n; i++)
+		callsite_free(cs->list[i]);
+	cs->n = 0;
+	strmap__free(cs->by_key);
+	cs->by_key = strmap__new();
+}
+
+void callsites__free(struct callsites *cs)
+{
+	if (!cs)
+		return;
+	callsites__clear(cs);
+	strmap__free(cs->by_key);
+	free(cs->list);
+	free(cs);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* When blame found no user frame (stripped binary), name the callsite by the
+ * first frame outside system libraries: module+offset still tells code apart. */
+static const struct bw_frame *fallback_frame(const struct bw_frame *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *m = f[i].module;
+
+		if (!m)
+			continue;
+		if (strstr(m, "/libc.so") || strstr(m, "/libc-") || strstr(m, "/ld-linux") ||
+		    strstr(m, "/libpthread") || strstr(m, "[vdso]"))
+			continue;
+		return &f[i];
+	}
+	return n ? &f[0] : NULL;
+}
+
+static void frame_name(const struct bw_frame *f, char *buf, size_t len)
+{
+	const char *base;
+
+	if (!f) {
+		snprintf(buf, len, "[unknown]");
+	} else if (f->function) {
+		snprintf(buf, len, "%s", f->function);
+	} else if (f->module) {
+		base = strrchr(f->module, '/');
+		snprintf(buf, len, "%s+0x%llx", base ? base + 1 : f->module,
+			 (unsigned long long)f->module_offset);
+	} else {
+		snprintf(buf, len, "0x%llx", (unsigned long long)f->pc);
+	}
+}
+
+static const struct bw_frame *callsite_frame(const struct bw_frame *frames, int n,
+					     const struct blame_result *b)
+{
+	if (b && b->callsite_frame >= 0 && b->callsite_frame < n)
+		return &frames[b->callsite_frame];
+	return fallback_frame(frames, n);
+}
+
+char *callsites__describe(const struct bw_frame *frames, int nframes,
+			  const struct blame_result *blame)
+{
+	const struct bw_frame *f = callsite_frame(frames, nframes, blame);
+	char name[512], *out = NULL;
+
+	frame_name(f, name, sizeof(name));
+	if (f && f->file && f->line > 0) {
+		const char *base = strrchr(f->file, '/');
+
+		if (asprintf(&out, "%s (%s:%d)", name, base ? base + 1 : f->file, f->line) < 0)
+			return NULL;
+		return out;
+	}
+	return strdup(name);
+}
+
+static int copy_stack(struct bw_snap_callsite *info, const struct bw_frame *f, int n)
+{
+	info->stack = calloc(n ? n : 1, sizeof(*info->stack));
+	if (!info->stack)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		struct bw_snap_frame *s = &info->stack[i];
+		char name[512];
+
+		frame_name(&f[i], name, sizeof(name));
+		s->function = strdup(name);
+		s->file = dup_or_null(f[i].file);
+		s->line = f[i].line;
+		s->inlined = f[i].inlined;
+		s->module = dup_or_null(f[i].module);
+		s->module_offset = f[i].module_offset;
+	}
+	info->nstack = n;
+	return 0;
+}
+
+static struct callsite *create(struct callsites *cs, const char *key,
+			       const struct blocked_interval *iv)
+{
+	const struct blame_result *b = iv->blame;
+	const struct bw_frame *f = callsite_frame(iv->frames, iv->nframes, b);
+	struct callsite *c = calloc(1, sizeof(*c));
+	char name[512];
+
+	if (!c)
+		return NULL;
+	frame_name(f, name, sizeof(name));
+	c->info.function = strdup(name);
+	c->info.file = dup_or_null(f ? f->file : NULL);
+	c->info.line = f ? f->line : 0;
+	c->info.blocking_api = strdup(b && b->blocking_api ? b->blocking_api : "unknown");
+	c->info.category = strdup(bw_category__name(b ? b->category : BW_CAT_OTHER));
+	c->info.syscall = strdup(syscall_name(iv->syscall_nr));
+	c->info.drop_type = dup_or_null(b ? b->drop_type : NULL);
+	if (copy_stack(&c->info, iv->frames, iv->nframes) < 0) {
+		callsite_free(c);
+		return NULL;
+	}
+	if (cs->n == cs->cap) {
+		int cap = cs->cap ? cs->cap * 2 : 32;
+		struct callsite **l = realloc(cs->list, cap * sizeof(*l));
+
+		if (!l) {
+			callsite_free(c);
+			return NULL;
+		}
+		cs->list = l;
+		cs->cap = cap;
+	}
+	if (strmap__put(cs->by_key, key, c) < 0) {
+		callsite_free(c);
+		return NULL;
+	}
+	cs->list[cs->n++] = c;
+	return c;
+}
+
+int callsites__add(struct callsites *cs, const struct blocked_interval *iv)
+{
+	const struct blame_result *b = iv->blame;
+	const struct bw_frame *f = callsite_frame(iv->frames, iv->nframes, b);
+	struct callsite *c;
+	char name[512], key[1400];
+
+	frame_name(f, name, sizeof(name));
+	snprintf(key, sizeof(key), "%d|%s|%s|%s|%d|%s", b ? (int)b->category : 0,
+		 b && b->blocking_api ? b->blocking_api : "", name,
+		 f && f->file ? f->file : "", f ? f->line : 0, syscall_name(iv->syscall_nr));
+	c = strmap__get(cs->by_key, key);
+	if (!c)
+		c = create(cs, key, iv);
+	if (!c)
+		return -ENOMEM;
+	latency__add(&c->all, iv->blocked_ns);
+	latency__add(&c->recent, iv->blocked_ns);
+	c->info.last_seen_ns = iv->ts_ns;
+	return 0;
+}
+
+void callsites__roll_recent(struct callsites *cs)
+{
+	for (int i = 0; i < cs->n; i++)
+		latency__reset(&cs->list[i]->recent);
+}
+
+static struct bw_snap_frame *dup_frames(const struct bw_snap_frame *f, int n)
+{
+	struct bw_snap_frame *out = calloc(n ? n : 1, sizeof(*out));
+
+	if (!out)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		out[i] = f[i];
+		out[i].function = dup_or_null(f[i].function);
+		out[i].file = dup_or_null(f[i].file);
+		out[i].module = dup_or_null(f[i].module);
+	}
+	return out;
+}
+
+static int by_total_desc(const void *a, const void *b)
+{
+	const struct bw_snap_callsite *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	return (x->count < y->count) - (x->count > y->count);
+}
+
+int callsites__snapshot(const struct callsites *cs, struct bw_snapshot *snap)
+{
+	struct bw_snap_callsite *out = calloc(cs->n ? cs->n : 1, sizeof(*out));
+
+	if (!out)
+		return -ENOMEM;
+	for (int i = 0; i < cs->n; i++) {
+		const struct callsite *c = cs->list[i];
+		struct bw_snap_callsite *o = &out[i];
+
+		*o = c->info;
+		o->function = dup_or_null(c->info.function);
+		o->file = dup_or_null(c->info.file);
+		o->blocking_api = dup_or_null(c->info.blocking_api);
+		o->category = dup_or_null(c->info.category);
+		o->syscall = dup_or_null(c->info.syscall);
+		o->drop_type = dup_or_null(c->info.drop_type);
+		o->stack = dup_frames(c->info.stack, c->info.nstack);
+		o->count = c->all.count;
+		o->total_ns = c->all.total_ns;
+		o->max_ns = c->all.max_ns;
+		o->p50_ns = latency__quantile(&c->all, 0.50);
+		o->p99_ns = latency__quantile(&c->all, 0.99);
+		memcpy(o->hist, c->all.hist, sizeof(o->hist));
+		o->recent_count = c->recent.count;
+		o->recent_total_ns = c->recent.total_ns;
+	}
+	qsort(out, cs->n, sizeof(*out), by_total_desc);
+	snap->callsites = out;
+	snap->ncallsites = cs->n;
+	return 0;
+}

@@ -1,0 +1,42 @@
+#include "aggregate/snapshot.h"
+
+#include <stdlib.h>
+
+void snapshot__free(struct bw_snapshot *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nprocesses; i++) {
+		free(s->processes[i].exe);
+		free(s->processes[i].runtime);
+		free(s->processes[i].park_detection);
+	}
+	free(s->processes);
+	for (int i = 0; i < s->nthreads; i++)
+		free(s->threads[i].stuck_where);
+	free(s->threads);
+	for (int i = 0; i < s->ncallsites; i++) {
+		struct bw_snap_callsite *c = &s->callsites[i];
+
+		free(c->function);
+		free(c->file);
+		free(c->blocking_api);
+		free(c->category);
+		free(c->syscall);
+		free(c->drop_type);
+		for (int j = 0; j < c->nstack; j++) {
+			free(c->stack[j].function);
+			free(c->stack[j].file);
+			free(c->stack[j].module);
+		}
+		free(c->stack);
+	}
+	free(s->callsites);
+	for (int i = 0; i < s->nlost; i++)
+		free(s->lost[i].reason);
+	free(s->lost);
+	for (int i = 0; i < s->ndegraded; i++)
+		free(s->degraded[i]);
+	free(s->degraded);
+	free(s);
+}

@@ -1,0 +1,87 @@
+/* The one data model every output reads: an immutable snapshot of what the
+ * tracer has aggregated so far. Outputs (live lines, summary, JSON, top,
+ * reports) never reach back into BPF maps or the symbolizer. */
+#ifndef BW_SNAPSHOT_H
+#define BW_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "blockwatch.h"
+
+#define BW_HIST_BUCKETS 40 /* log2 buckets of nanoseconds: bucket i holds [2^i, 2^(i+1)) */
+
+struct bw_snap_frame {
+	char *function; /* NULL when unknown */
+	char *file;
+	int line;
+	bool inlined;
+	char *module;
+	uint64_t module_offset;
+};
+
+struct bw_snap_callsite {
+	char *function; /* the user's callsite frame ("[unknown]" when none) */
+	char *file;
+	int line;
+	char *blocking_api;
+	char *category;
+	char *syscall;   /* name of the syscall blocked in, "none" outside syscalls */
+	char *drop_type; /* for category drop, when known */
+	uint64_t count, total_ns, p50_ns, p99_ns, max_ns;
+	uint64_t last_seen_ns; /* monotonic ns of the last event */
+	uint64_t hist[BW_HIST_BUCKETS];
+	struct bw_snap_frame *stack;
+	int nstack;
+	/* recent: the same numbers for the last interval only */
+	uint64_t recent_count, recent_total_ns;
+};
+
+struct bw_snap_thread {
+	pid_t pid, tid;
+	char comm[BW_COMM_LEN];
+	enum bw_role role;
+	uint64_t time_ns[BW_STATE_COUNT];   /* since start */
+	uint64_t recent_ns[BW_STATE_COUNT]; /* last interval */
+	bool exited;
+	/* stuck right now: blocked for stuck_ns and not back yet */
+	bool stuck;
+	uint64_t stuck_ns;
+	char *stuck_where; /* callsite text, NULL when not known */
+	uint64_t min_sp;
+};
+
+struct bw_snap_process {
+	pid_t pid;
+	char comm[BW_COMM_LEN];
+	char *exe;
+	char *runtime;        /* "tokio" or NULL */
+	char *park_detection; /* "uprobes", "syscall-heuristic", "none" */
+	bool exited;
+};
+
+struct bw_snap_counter {
+	char *reason;
+	uint64_t count;
+};
+
+struct bw_snapshot {
+	uint64_t start_ns, now_ns; /* CLOCK_MONOTONIC */
+	uint64_t threshold_ns;
+	uint64_t events_total;
+	struct bw_snap_process *processes;
+	int nprocesses;
+	struct bw_snap_thread *threads;
+	int nthreads;
+	struct bw_snap_callsite *callsites; /* sorted by total_ns, descending */
+	int ncallsites;
+	struct bw_snap_counter *lost; /* every loss or degradation, by reason */
+	int nlost;
+	char **degraded; /* human-readable notes about degraded modes */
+	int ndegraded;
+};
+
+void snapshot__free(struct bw_snapshot *snap); /* NULL-safe */
+
+#endif

@@ -1,0 +1,359 @@
+/* Blame: which blocking API a stack is stuck in, and which line of the
+ * user's code called it.
+ *
+ * Walking from the leaf, the innermost frame that matches a rule fixes the
+ * family (category); the blocking API is the outermost frame of that family
+ * before the first user frame (so Mutex::lock_contended inside Mutex::lock
+ * reports Mutex::lock). The callsite is the first user frame rootward of
+ * the API. User code = not libc/ld.so/vdso, not a library crate (table plus
+ * blame__set_extra_library_prefixes), not a shim for a generic parameter.
+ * Without a matching frame the syscall table names the API. */
+#include <errno.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blame.h"
+#include "blame_rules.h"
+#include "blockwatch.h"
+#include "symbolize/intern.h"
+
+#define NAME_MAX_LEN 1024
+
+static const char *const category_names[BW_CAT_NR] = {
+	[BW_CAT_OTHER] = "other",
+	[BW_CAT_SLEEP] = "sleep",
+	[BW_CAT_FILE_IO] = "file-io",
+	[BW_CAT_NET_IO] = "net-io",
+	[BW_CAT_LOCK] = "lock",
+	[BW_CAT_DNS] = "dns",
+	[BW_CAT_PROCESS_WAIT] = "process-wait",
+	[BW_CAT_PAGE_FAULT] = "page-fault",
+	[BW_CAT_DROP] = "drop",
+};
+
+const char *bw_category__name(enum bw_category c)
+{
+	return (unsigned)c < BW_CAT_NR ? category_names[c] : "unknown";
+}
+
+/* Compiled rules and a pool for the names blame hands out (normalized API
+ * names, drop types). Shared by every caller, so guarded by a mutex. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static regex_t *compiled;
+static bool compiled_ok;
+static struct bw_intern *pool;
+static char **extra_prefixes;
+static int nextra;
+
+static void compile_rules(void)
+{
+	compiled = calloc(blame_nrules, sizeof(*compiled));
+	pool = intern__new();
+	if (!compiled || !pool)
+		return;
+	for (int i = 0; i < blame_nrules; i++)
+		if (regcomp(&compiled[i], blame_rules[i].regex, REG_EXTENDED | REG_NOSUB) != 0)
+			return; /* a bad table entry: caught by the unit tests */
+	compiled_ok = true;
+}
+
+void blame__set_extra_library_prefixes(const char *csv)
+{
+	char *copy, *tok, *save = NULL;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nextra; i++)
+		free(extra_prefixes[i]);
+	free(extra_prefixes);
+	extra_prefixes = NULL;
+	nextra = 0;
+	copy = csv ? strdup(csv) : NULL;
+	for (tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok; tok = strtok_r(NULL, ", ", &save)) {
+		char **n = realloc(extra_prefixes, (nextra + 1) * sizeof(*n));
+
+		if (!n)
+			break;
+		extra_prefixes = n;
+		extra_prefixes[nextra] = strdup(tok);
+		if (extra_prefixes[nextra])
+			nextra++;
+	}
+	free(copy);
+	pthread_mutex_unlock(&lock);
+}
+
+/* Skip "->" so "Fn() -> T" inside generics does not close a bracket. */
+static const char *match_angle(const char *open)
+{
+	int depth = 0;
+
+	for (const char *p = open; *p; p++) {
+		if (*p == '<')
+			depth++;
+		else if (*p == '>' && !(p > open && p[-1] == '-') && --depth == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* Drop generic arguments and unwrap "<T>::f" (v0 inherent impls) so one
+ * regex covers both manglings. A '<' at the start or right after "<" or
+ * " as " opens a qualified path and is kept. */
+static void normalize(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+	const char *p = in;
+
+	while (*p && o + 1 < size) {
+		bool generic = *p == '<' && p != in && p[-1] != '<' && p[-1] != ' ' && p[-1] != '&';
+
+		if (generic) {
+			const char *close = match_angle(p);
+
+			if (!close)
+				break;
+			if (o >= 2 && out[o - 1] == ':' && out[o - 2] == ':')
+				o -= 2; /* v0 "f::<T>" */
+			p = close + 1;
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	if (out[0] == '<') {
+		const char *close = match_angle(out);
+
+		if (close && !memmem(out, close - out, " as ", 4) && close[1] == ':') {
+			memmove(out, out + 1, close - out - 1);
+			memmove(out + (close - out - 1), close + 1, strlen(close + 1) + 1);
+		}
+	}
+}
+
+static const struct blame_rule *match_rule(const char *norm)
+{
+	for (int i = 0; i < blame_nrules; i++)
+		if (regexec(&compiled[i], norm, 0, NULL, 0) == 0)
+			return &blame_rules[i];
+	return NULL;
+}
+
+static bool in_list(const char *const *list, const char *s, size_t len, bool prefix)
+{
+	for (int i = 0; list[i]; i++) {
+		size_t l = strlen(list[i]);
+
+		if (prefix ? strncmp(s, list[i], l) == 0
+			   : (l == len && strncmp(s, list[i], len) == 0))
+			return true;
+	}
+	return false;
+}
+
+static bool library_module(const char *module)
+{
+	const char *base;
+
+	if (!module)
+		return false;
+	base = strrchr(module, '/');
+	base = base ? base + 1 : module;
+	return in_list(blame_library_modules, base, strlen(base), true);
+}
+
+/* The path whose crate owns a function: "<T as Trait>::f" belongs to T. */
+static const char *owner_path(const char *name)
+{
+	const char *p = name;
+
+	while (*p == '<' || *p == '&' || *p == '*' || *p == '(' || *p == '[' || *p == ' ') {
+		if (strncmp(p, "&mut ", 5) == 0)
+			p += 5;
+		else if (strncmp(p, "*const ", 7) == 0 || strncmp(p, "*mut ", 5) == 0)
+			p += *(p + 1) == 'c' ? 7 : 5;
+		else
+			p++;
+	}
+	if (strncmp(p, "dyn ", 4) == 0)
+		p += 4;
+	return p;
+}
+
+static bool is_library(const struct bw_frame *f, const char *norm)
+{
+	const char *owner, *sep;
+	size_t seglen;
+
+	if (library_module(f->module))
+		return true;
+	if (!f->function)
+		return false; /* unknown code in the program: may be the user's */
+	owner = owner_path(norm);
+	sep = strstr(owner, "::");
+	seglen = sep ? (size_t)(sep - owner) : strlen(owner);
+	for (int i = 0; i < nextra; i++) {
+		size_t l = strlen(extra_prefixes[i]);
+
+		if (strstr(extra_prefixes[i], "::") ? strncmp(norm, extra_prefixes[i], l) == 0 ||
+							      strncmp(owner, extra_prefixes[i], l) == 0
+						    : (l == seglen && strncmp(owner, extra_prefixes[i], l) == 0))
+			return true;
+	}
+	if (!sep) {
+		/* Unqualified: C code, or "<F as Trait>::f" over a generic F. */
+		if (owner != norm && strstr(norm, " as "))
+			return true;
+		return in_list(blame_runtime_symbols, norm, strlen(norm), false) ||
+		       strncmp(norm, "__", 2) == 0;
+	}
+	/* "<F as core::future::Future>::poll": the self type is a bare generic
+	 * parameter, so this is a forwarding shim of some library. */
+	if (owner != norm) {
+		const char *as = strstr(norm, " as ");
+
+		if (as && as < sep)
+			return true;
+	}
+	return in_list(blame_library_crates, owner, seglen, false);
+}
+
+static const char *drop_type_of(const char *fn, const char *norm)
+{
+	char buf[NAME_MAX_LEN];
+	const char *open, *close;
+
+	if (strcmp(norm, "core::ptr::drop_in_place") == 0) {
+		open = strchr(strstr(fn, "drop_in_place"), '<');
+		close = open ? match_angle(open) : NULL;
+		if (!close)
+			return NULL;
+		snprintf(buf, sizeof(buf), "%.*s", (int)(close - open - 1), open + 1);
+		return intern__str(pool, buf);
+	}
+	if (norm[0] == '<' && strstr(norm, " as core::ops::drop::Drop>::drop")) {
+		const char *as = strstr(fn, " as core::ops::drop::Drop>");
+
+		if (!as)
+			return NULL;
+		snprintf(buf, sizeof(buf), "%.*s", (int)(as - fn - 1), fn + 1);
+		return intern__str(pool, buf);
+	}
+	return NULL;
+}
+
+static const struct blame_syscall *syscall_of(int nr)
+{
+	for (int i = 0; i < blame_nsyscalls; i++)
+		if (blame_syscalls[i].nr == nr)
+			return &blame_syscalls[i];
+	return NULL;
+}
+
+struct fview {
+	char norm[NAME_MAX_LEN];
+	const struct blame_rule *rule;
+	bool lib;
+};
+
+int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
+		   struct blame_result *out)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct fview *v = NULL;
+	int inner = -1, api = -1, callsite = -1, err = 0;
+
+	if (!out || n < 0 || (n && !frames))
+		return -EINVAL;
+	*out = (struct blame_result){ .api_frame = -1, .callsite_frame = -1 };
+	pthread_once(&once, compile_rules);
+	if (!compiled_ok)
+		return -ENOMEM;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < n; i++) {
+		if (frames[i].function) {
+			normalize(frames[i].function, v[i].norm, sizeof(v[i].norm));
+			v[i].rule = match_rule(v[i].norm);
+		}
+		v[i].lib = is_library(&frames[i], v[i].norm);
+		if (inner < 0 && v[i].rule)
+			inner = i;
+	}
+	if (inner >= 0) {
+		api = inner;
+		for (int i = inner + 1; i < n && v[i].lib; i++)
+			if (v[i].rule && v[i].rule->category == v[inner].rule->category)
+				api = i;
+		out->api_frame = api;
+		out->category = v[api].rule->category;
+		out->blocking_api = v[api].rule->api ? v[api].rule->api
+						     : intern__str(pool, v[api].norm);
+	} else {
+		const struct blame_syscall *sc = syscall_of(syscall_nr);
+
+		if (syscall_nr < 0) {
+			out->blocking_api = "page fault";
+			out->category = BW_CAT_PAGE_FAULT;
+		} else if (sc) {
+			out->blocking_api = sc->name;
+			out->category = sc->category;
+		} else {
+			out->blocking_api = "syscall";
+			out->category = BW_CAT_OTHER;
+		}
+	}
+	for (int i = api + 1; i < n; i++) {
+		/* A pc in no module at all is garbage, not the user's code. */
+		if (!v[i].lib && (frames[i].function || frames[i].module)) {
+			callsite = i;
+			break;
+		}
+	}
+	out->callsite_frame = callsite;
+	/* A drop between the user's line and the API: the user did not call
+	 * the API, dropping a value did. Report the outermost dropped type. */
+	for (int i = (callsite >= 0 ? callsite : n) - 1; i > api; i--) {
+		const char *t;
+
+		if (!frames[i].function)
+			continue;
+		t = drop_type_of(frames[i].function, v[i].norm);
+		if (t || strcmp(v[i].norm, "core::ptr::drop_in_place") == 0) {
+			out->via_drop = true;
+			out->drop_type = t;
+			out->category = BW_CAT_DROP;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	free(v);
+	return err;
+}
+
+int blame__thread_role(const struct bw_frame *frames, int n)
+{
+	for (int r = 0; r < blame_nrole_rules; r++)
+		for (int i = 0; i < n; i++)
+			if (frames[i].function && strstr(frames[i].function, blame_role_rules[r].pattern))
+				return blame_role_rules[r].role;
+	return BW_ROLE_UNKNOWN;
+}
+
+bool blame__is_user_frame(const struct bw_frame *f)
+{
+	char norm[NAME_MAX_LEN] = "";
+	bool lib;
+
+	if (f->function)
+		normalize(f->function, norm, sizeof(norm));
+	pthread_mutex_lock(&lock);
+	lib = is_library(f, norm);
+	pthread_mutex_unlock(&lock);
+	return !lib;
+}

@@ -1,0 +1,158 @@
+/* The blame tables. Names are matched after normalization: generic
+ * arguments removed and "<T>::f" unwrapped to "T::f", so
+ * "std::sync::poison::mutex::Mutex<T>::lock" (legacy mangling) and
+ * "<std::sync::poison::mutex::Mutex<i32>>::lock" (v0) both read
+ * "std::sync::poison::mutex::Mutex::lock". std paths move between Rust
+ * releases (std::thread::sleep lives in std::thread::functions in 1.9x),
+ * hence the optional "(.*::)?" segments. Order matters: the first rule that
+ * matches a frame wins (DNS before the generic std::net rule). */
+#include <stddef.h>
+
+#include "blame_rules.h"
+#include "blockwatch.h"
+
+const struct blame_rule blame_rules[] = {
+	/* sleep */
+	{ "^std::thread::(.*::)?sleep(_ms|_until)?$", "std::thread::sleep", BW_CAT_SLEEP },
+	{ "^std::sys::(.*::)?[Tt]hread::sleep", "std::thread::sleep", BW_CAT_SLEEP },
+
+	/* dns (before net) */
+	{ " as std::net::(.*::)?ToSocketAddrs>::to_socket_addrs$", "std::net::ToSocketAddrs::to_socket_addrs", BW_CAT_DNS },
+	{ "^std::net::(.*::)?ToSocketAddrs", "std::net::ToSocketAddrs::to_socket_addrs", BW_CAT_DNS },
+	{ "^std::sys::(.*::)?(lookup_host|LookupHost)", "std::net::ToSocketAddrs::to_socket_addrs", BW_CAT_DNS },
+	{ "^(__GI_)?(getaddrinfo|gethostbyname[0-9a-z_]*|getnameinfo)$", "getaddrinfo", BW_CAT_DNS },
+
+	/* file-io */
+	{ "^std::fs::", NULL, BW_CAT_FILE_IO },
+	{ "^<&?std::fs::File as std::io::", NULL, BW_CAT_FILE_IO },
+	{ "^std::sys::(.*::)?fs::", NULL, BW_CAT_FILE_IO },
+	{ "^std::io::(.*::)?_(e)?print$", "std::io::_print", BW_CAT_FILE_IO },
+	{ "^<&?std::io::(.*::)?(Stdout|Stderr|StdoutLock|StderrLock) as std::io::Write>::", NULL, BW_CAT_FILE_IO },
+	{ "^std::io::(.*::)?Stdin::(read_line|lines|read_to_string|lock)", NULL, BW_CAT_FILE_IO },
+
+	/* lock */
+	{ "^std::sync::(.*::)?Mutex::lock$", "std::sync::Mutex::lock", BW_CAT_LOCK },
+	{ "^std::sys::(.*::)?[Mm]utex::(.*::)?lock", "std::sync::Mutex::lock", BW_CAT_LOCK },
+	{ "^std::sync::(.*::)?Condvar::wait", "std::sync::Condvar::wait", BW_CAT_LOCK },
+	{ "^std::sys::(.*::)?[Cc]ondvar::(.*::)?wait", "std::sync::Condvar::wait", BW_CAT_LOCK },
+	{ "^std::sync::(.*::)?RwLock::read$", "std::sync::RwLock::read", BW_CAT_LOCK },
+	{ "^std::sync::(.*::)?RwLock::write$", "std::sync::RwLock::write", BW_CAT_LOCK },
+	{ "^std::sys::(.*::)?[Rr]w[Ll]ock::", "std::sync::RwLock", BW_CAT_LOCK },
+	{ "^std::sync::(.*::)?Barrier::wait$", "std::sync::Barrier::wait", BW_CAT_LOCK },
+	{ "^std::sync::(mpsc|mpmc)::(.*::)?recv", "std::sync::mpsc::Receiver::recv", BW_CAT_LOCK },
+	{ "^std::thread::(.*::)?JoinHandle::join$", "std::thread::JoinHandle::join", BW_CAT_LOCK },
+	{ "^std::thread::(.*::)?park(_timeout)?$", "std::thread::park", BW_CAT_LOCK },
+	{ "^(parking_lot|parking_lot_core|lock_api)::", NULL, BW_CAT_LOCK },
+	{ "^<(parking_lot|lock_api)::", NULL, BW_CAT_LOCK },
+	{ "^(pthread_mutex_lock|pthread_cond_wait|pthread_cond_timedwait|pthread_rwlock_(rd|wr)lock|__pthread_mutex_lock)$", NULL, BW_CAT_LOCK },
+
+	/* net-io */
+	{ "^std::net::", NULL, BW_CAT_NET_IO },
+	{ "^<&?std::net::(.*::)?[A-Za-z]+ as std::io::", NULL, BW_CAT_NET_IO },
+	{ "^std::sys::(.*::)?net::", "std::net", BW_CAT_NET_IO },
+
+	/* process-wait */
+	{ "^std::process::Command::(output|status)$", NULL, BW_CAT_PROCESS_WAIT },
+	{ "^std::process::Child::(wait|wait_with_output)$", NULL, BW_CAT_PROCESS_WAIT },
+	{ "^std::sys::(.*::)?process::(.*::)?wait", "std::process::Child::wait", BW_CAT_PROCESS_WAIT },
+	{ "^(waitpid|__waitpid|wait4|__wait4|system|__libc_system)$", NULL, BW_CAT_PROCESS_WAIT },
+};
+const int blame_nrules = sizeof(blame_rules) / sizeof(blame_rules[0]);
+
+const char *const blame_library_crates[] = {
+	"std", "core", "alloc", "proc_macro", "panic_unwind", "panic_abort", "backtrace",
+	"rustc_demangle", "hashbrown", "gimli", "addr2line", "miniz_oxide", "object",
+	"tokio", "tokio_util", "tokio_stream", "mio", "futures", "futures_util",
+	"futures_core", "futures_executor", "futures_task", "futures_channel",
+	"parking_lot", "parking_lot_core", "lock_api", "crossbeam", "crossbeam_channel",
+	"crossbeam_utils", "crossbeam_deque", "crossbeam_epoch", "async_std", "async_io",
+	"async_task", "async_executor", "async_global_executor", "smol", "pin_project_lite",
+	"scopeguard", "once_cell", "__gnu_cxx", "__cxxabiv1",
+	NULL,
+};
+
+const char *const blame_runtime_symbols[] = {
+	"_start", "main_start", "__libc_start_main", "__libc_start_call_main", "start_thread",
+	"clone", "clone3", "__clone", "__clone3", "__rust_begin_short_backtrace",
+	"__rust_end_short_backtrace", "rust_begin_unwind", "__rust_try", "_init", "_fini",
+	NULL,
+};
+
+const char *const blame_library_modules[] = {
+	"libc.so", "libc-", "ld-linux", "ld-", "libpthread", "libm.so", "libm-", "libdl",
+	"librt", "libgcc_s", "libstdc++", "libresolv", "libnss_", "[vdso]", "linux-vdso",
+	NULL,
+};
+
+/* x86-64 syscall numbers; used only when no frame names a known API. */
+const struct blame_syscall blame_syscalls[] = {
+	{ 0, "read", BW_CAT_FILE_IO },
+	{ 1, "write", BW_CAT_FILE_IO },
+	{ 2, "open", BW_CAT_FILE_IO },
+	{ 3, "close", BW_CAT_FILE_IO },
+	{ 4, "stat", BW_CAT_FILE_IO },
+	{ 5, "fstat", BW_CAT_FILE_IO },
+	{ 6, "lstat", BW_CAT_FILE_IO },
+	{ 7, "poll", BW_CAT_NET_IO },
+	{ 17, "pread64", BW_CAT_FILE_IO },
+	{ 18, "pwrite64", BW_CAT_FILE_IO },
+	{ 19, "readv", BW_CAT_FILE_IO },
+	{ 20, "writev", BW_CAT_FILE_IO },
+	{ 23, "select", BW_CAT_NET_IO },
+	{ 35, "nanosleep", BW_CAT_SLEEP },
+	{ 40, "sendfile", BW_CAT_FILE_IO },
+	{ 42, "connect", BW_CAT_NET_IO },
+	{ 43, "accept", BW_CAT_NET_IO },
+	{ 44, "sendto", BW_CAT_NET_IO },
+	{ 45, "recvfrom", BW_CAT_NET_IO },
+	{ 46, "sendmsg", BW_CAT_NET_IO },
+	{ 47, "recvmsg", BW_CAT_NET_IO },
+	{ 61, "wait4", BW_CAT_PROCESS_WAIT },
+	{ 73, "flock", BW_CAT_FILE_IO },
+	{ 74, "fsync", BW_CAT_FILE_IO },
+	{ 75, "fdatasync", BW_CAT_FILE_IO },
+	{ 76, "truncate", BW_CAT_FILE_IO },
+	{ 77, "ftruncate", BW_CAT_FILE_IO },
+	{ 82, "rename", BW_CAT_FILE_IO },
+	{ 83, "mkdir", BW_CAT_FILE_IO },
+	{ 87, "unlink", BW_CAT_FILE_IO },
+	{ 162, "sync", BW_CAT_FILE_IO },
+	{ 202, "futex", BW_CAT_LOCK },
+	{ 217, "getdents64", BW_CAT_FILE_IO },
+	{ 230, "clock_nanosleep", BW_CAT_SLEEP },
+	{ 232, "epoll_wait", BW_CAT_NET_IO },
+	{ 247, "waitid", BW_CAT_PROCESS_WAIT },
+	{ 257, "openat", BW_CAT_FILE_IO },
+	{ 262, "newfstatat", BW_CAT_FILE_IO },
+	{ 270, "pselect6", BW_CAT_NET_IO },
+	{ 271, "ppoll", BW_CAT_NET_IO },
+	{ 277, "sync_file_range", BW_CAT_FILE_IO },
+	{ 281, "epoll_pwait", BW_CAT_NET_IO },
+	{ 285, "fallocate", BW_CAT_FILE_IO },
+	{ 288, "accept4", BW_CAT_NET_IO },
+	{ 295, "preadv", BW_CAT_FILE_IO },
+	{ 296, "pwritev", BW_CAT_FILE_IO },
+	{ 299, "recvmmsg", BW_CAT_NET_IO },
+	{ 306, "syncfs", BW_CAT_FILE_IO },
+	{ 307, "sendmmsg", BW_CAT_NET_IO },
+	{ 316, "renameat2", BW_CAT_FILE_IO },
+	{ 326, "copy_file_range", BW_CAT_FILE_IO },
+	{ 332, "statx", BW_CAT_FILE_IO },
+	{ 426, "io_uring_enter", BW_CAT_FILE_IO },
+	{ 441, "epoll_pwait2", BW_CAT_NET_IO },
+	{ 449, "futex_wait", BW_CAT_LOCK },
+};
+const int blame_nsyscalls = sizeof(blame_syscalls) / sizeof(blame_syscalls[0]);
+
+/* Blocking-pool first: a blocking thread's stack never holds worker frames,
+ * while block_on also appears under other roots. */
+const struct blame_role_rule blame_role_rules[] = {
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_ROLE_BLOCKING },
+	{ "tokio::runtime::blocking::pool::Spawner::spawn_thread", BW_ROLE_BLOCKING },
+	{ "tokio::runtime::scheduler::multi_thread::worker::run", BW_ROLE_WORKER },
+	{ "tokio::runtime::scheduler::multi_thread::worker::Context::run", BW_ROLE_WORKER },
+	{ "tokio::runtime::scheduler::current_thread::", BW_ROLE_WORKER },
+	{ "tokio::runtime::park::CachedParkThread::block_on", BW_ROLE_WORKER },
+	{ "tokio::runtime::runtime::Runtime::block_on", BW_ROLE_WORKER },
+};
+const int blame_nrole_rules = sizeof(blame_role_rules) / sizeof(blame_role_rules[0]);

@@ -1,0 +1,45 @@
+/* Data tables behind blame.c: blocking-API families, library crates and
+ * the syscall fallback. Kept apart from the matching logic so adding an
+ * API is a one-line table change. */
+#ifndef BW_BLAME_RULES_H
+#define BW_BLAME_RULES_H
+
+#include "blame.h"
+
+/* A blocking API family member, matched (POSIX ERE) against the frame's
+ * function name after generic arguments are removed (see blame.c).
+ * api == NULL: display the (normalized) frame name itself. */
+struct blame_rule {
+	const char *regex;
+	const char *api;
+	enum bw_category category;
+};
+
+struct blame_syscall {
+	int nr;
+	const char *name;
+	enum bw_category category;
+};
+
+extern const struct blame_rule blame_rules[];
+extern const int blame_nrules;
+
+/* First path segments (crates/namespaces) that are never user code. */
+extern const char *const blame_library_crates[];
+/* Plain (unqualified) symbol names that belong to libc/the toolchain. */
+extern const char *const blame_runtime_symbols[];
+/* Module basenames (prefix match) that are never user code. */
+extern const char *const blame_library_modules[];
+
+extern const struct blame_syscall blame_syscalls[];
+extern const int blame_nsyscalls;
+
+/* Frames that mark a thread's role (substring match). */
+struct blame_role_rule {
+	const char *pattern;
+	int role; /* enum bw_role */
+};
+extern const struct blame_role_rule blame_role_rules[];
+extern const int blame_nrole_rules;
+
+#endif

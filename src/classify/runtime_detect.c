@@ -1,0 +1,128 @@
+#include "classify/runtime_detect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/bpf_loader.h"
+#include "symbolize/symbolize.h"
+
+static void count_match(const char *name, uint64_t off, void *ctx)
+{
+	(void)name;
+	(void)off;
+	(*(int *)ctx)++;
+}
+
+static bool file_contains(const char *path, const char *const *needles)
+{
+	bool found = false;
+	struct stat st;
+	void *map;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map != MAP_FAILED) {
+			for (int i = 0; needles[i] && !found; i++)
+				found = memmem(map, st.st_size, needles[i], strlen(needles[i])) != NULL;
+			munmap(map, st.st_size);
+		}
+	}
+	close(fd);
+	return found;
+}
+
+int runtime_detect(const char *elf_path, struct runtime_match *out)
+{
+	out->profile = NULL;
+	out->by_symbols = false;
+	for (int i = 0; runtime_profiles[i]; i++) {
+		const struct runtime_profile *p = runtime_profiles[i];
+		int n = 0, np = 0;
+
+		while (p->detect_symbols[np])
+			np++;
+		if (elf_find_symbols(elf_path, p->detect_symbols, np, count_match, &n) > 0 && n > 0) {
+			out->profile = p;
+			out->by_symbols = true;
+			return 0;
+		}
+	}
+	for (int i = 0; runtime_profiles[i]; i++) {
+		if (file_contains(elf_path, runtime_profiles[i]->detect_strings)) {
+			out->profile = runtime_profiles[i];
+			return 0;
+		}
+	}
+	return 0;
+}
+
+struct probe_site {
+	uint64_t offset;
+	const struct runtime_probe_rule *rule;
+};
+
+struct probe_search {
+	const struct runtime_profile *profile;
+	struct probe_site sites[256];
+	int n;
+};
+
+static void collect_site(const char *name, uint64_t off, void *ctx)
+{
+	struct probe_search *s = ctx;
+
+	for (const struct runtime_probe_rule *r = s->profile->probes; r->suffix; r++) {
+		if (!symbol_has_suffix(name, r->suffix))
+			continue;
+		/* one probe per (address, action): aliases share an address */
+		for (int i = 0; i < s->n; i++)
+			if (s->sites[i].offset == off && s->sites[i].rule->action == r->action)
+				return;
+		if (s->n < (int)(sizeof(s->sites) / sizeof(s->sites[0])))
+			s->sites[s->n++] = (struct probe_site){ off, r };
+		return;
+	}
+}
+
+int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
+			  const char *elf_path, pid_t pid, struct probe_report *rep)
+{
+	struct probe_search *s = calloc(1, sizeof(*s));
+	const char *patterns[64];
+	int np = 0, rc;
+
+	if (!s)
+		return -ENOMEM;
+	memset(rep, 0, sizeof(*rep));
+	s->profile = p;
+	for (const struct runtime_probe_rule *r = p->probes; r->suffix && np < 64; r++)
+		patterns[np++] = r->suffix;
+	rc = elf_find_symbols(elf_path, patterns, np, collect_site, s);
+	for (int i = 0; rc >= 0 && i < s->n; i++) {
+		const struct runtime_probe_rule *r = s->sites[i].rule;
+		int err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid, r->action, false);
+
+		if (!err && r->with_return)
+			err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
+						    BW_PROBE_PARK_EXIT, true);
+		if (err) {
+			rep->failed++;
+			continue;
+		}
+		rep->attached++;
+		if (r->action == BW_PROBE_PARK_ENTER)
+			rep->park_probes++;
+	}
+	free(s);
+	return rc < 0 ? rc : 0;
+}

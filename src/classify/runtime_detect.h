@@ -1,0 +1,32 @@
+/* Recognising which async runtime (if any) an executable links, and placing
+ * that runtime's uprobes in a process. */
+#ifndef BW_RUNTIME_DETECT_H
+#define BW_RUNTIME_DETECT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "classify/runtime_profile.h"
+
+struct bw_bpf;
+
+struct runtime_match {
+	const struct runtime_profile *profile; /* NULL: no known runtime */
+	bool by_symbols;                       /* false: found by strings only (stripped) */
+};
+
+/* Looks at the ELF file's symbols, then (stripped) its read-only strings. */
+int runtime_detect(const char *elf_path, struct runtime_match *out);
+
+struct probe_report {
+	int attached;    /* uprobes placed */
+	int failed;      /* symbols found but attach failed */
+	int park_probes; /* of attached, how many mark park entry */
+};
+
+/* Finds the profile's probe symbols in elf_path and attaches them for pid
+ * (-1: every process running that file). */
+int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
+			  const char *elf_path, pid_t pid, struct probe_report *rep);
+
+#endif

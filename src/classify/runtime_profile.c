@@ -1,0 +1,131 @@
+#include "classify/runtime_profile.h"
+
+#include <string.h>
+
+/*
+ * Tokio 1.x. Module paths moved over releases (thread_pool -> scheduler::
+ * multi_thread around 1.21; park_internal appeared later), so each role
+ * lists every spelling seen; suffix matching keeps them short. Workers are
+ * themselves started on blocking-pool threads, so worker frames must win
+ * over blocking frames when both are on a stack.
+ */
+static const char *const tokio_detect_symbols[] = {
+	"tokio::runtime::",
+	NULL,
+};
+
+static const char *const tokio_detect_strings[] = {
+	"tokio-runtime-worker",
+	NULL,
+};
+
+static const struct runtime_probe_rule tokio_probes[] = {
+	/* idle: the worker has no task and sleeps until woken */
+	{ "multi_thread::park::Parker::park", BW_PROBE_PARK_ENTER, true },
+	{ "multi_thread::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, true },
+	{ "thread_pool::park::Parker::park", BW_PROBE_PARK_ENTER, true },
+	{ "thread_pool::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, true },
+	{ "multi_thread::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, true },
+	{ "multi_thread::worker::Context::park_internal", BW_PROBE_PARK_ENTER, true },
+	{ "thread_pool::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, true },
+	{ "current_thread::Context::park", BW_PROBE_PARK_ENTER, true },
+	{ "current_thread::Context::park_yield", BW_PROBE_PARK_ENTER, true },
+	/* Runtime::block_on's thread waiting for its future */
+	{ "tokio::runtime::park::CachedParkThread::park", BW_PROBE_PARK_ENTER, true },
+	{ "tokio::runtime::park::CachedParkThread::park_timeout", BW_PROBE_PARK_ENTER, true },
+	/* roles: entered once per thread, so entry probes are cheap */
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, false },
+	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, false },
+	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, false },
+	{ NULL, 0, false },
+};
+
+static const char *const tokio_worker_frames[] = {
+	"multi_thread::worker::run",
+	"thread_pool::worker::run",
+	"current_thread::CurrentThread::block_on",
+	"tokio::runtime::runtime::Runtime::block_on",
+	"tokio::runtime::park::CachedParkThread::block_on",
+	NULL,
+};
+
+static const char *const tokio_blocking_frames[] = {
+	"tokio::runtime::blocking::pool::Inner::run",
+	NULL,
+};
+
+static const char *const tokio_park_frames[] = {
+	"multi_thread::park::Parker::park",
+	"multi_thread::park::Parker::park_timeout",
+	"thread_pool::park::Parker::park",
+	"multi_thread::worker::Context::park_timeout",
+	"multi_thread::worker::Context::park_internal",
+	"current_thread::Context::park",
+	"tokio::runtime::park::CachedParkThread::park",
+	"tokio::runtime::park::Inner::park",
+	"tokio::runtime::driver::Driver::park",
+	NULL,
+};
+
+static const struct runtime_profile tokio_profile = {
+	.name = "tokio",
+	.detect_symbols = tokio_detect_symbols,
+	.detect_strings = tokio_detect_strings,
+	.probes = tokio_probes,
+	.worker_frames = tokio_worker_frames,
+	.blocking_frames = tokio_blocking_frames,
+	.park_frames = tokio_park_frames,
+	.thread_name_hint = "tokio-runtime-w",
+};
+
+const struct runtime_profile *const runtime_profiles[] = {
+	&tokio_profile,
+	NULL,
+};
+
+const struct runtime_profile *runtime_profile__by_name(const char *name)
+{
+	for (int i = 0; runtime_profiles[i]; i++)
+		if (strcmp(runtime_profiles[i]->name, name) == 0)
+			return runtime_profiles[i];
+	return NULL;
+}
+
+/* Length of name without trailing generic arguments ("f<T>" -> "f"): v0
+ * demangling prints them, legacy does not; rules are written without. */
+static size_t base_length(const char *name)
+{
+	size_t n = strlen(name);
+	int depth = 0;
+
+	if (!n || name[n - 1] != '>')
+		return n;
+	for (size_t i = n; i-- > 0;) {
+		if (name[i] == '>')
+			depth++;
+		else if (name[i] == '<' && --depth == 0)
+			return i;
+	}
+	return n;
+}
+
+bool symbol_has_suffix(const char *name, const char *suffix)
+{
+	size_t n = base_length(name), s = strlen(suffix);
+	const char *tail;
+
+	if (n < s)
+		return false;
+	tail = name + n - s;
+	if (strncmp(tail, suffix, s) != 0)
+		return false;
+	return tail == name || (tail >= name + 2 && tail[-1] == ':' && tail[-2] == ':');
+}
+
+bool symbol_matches_any(const char *name, const char *const *suffixes)
+{
+	for (int i = 0; suffixes && suffixes[i]; i++)
+		if (symbol_has_suffix(name, suffixes[i]))
+			return true;
+	return false;
+}

@@ -1,0 +1,42 @@
+/* Runtime profiles: how to recognise an async runtime in a binary, which of
+ * its functions mean "parked" or mark a thread's role, and how its threads
+ * are usually named. Adding a runtime means adding a table entry. */
+#ifndef BW_RUNTIME_PROFILE_H
+#define BW_RUNTIME_PROFILE_H
+
+#include <stdbool.h>
+
+#include "blockwatch.h"
+
+struct runtime_probe_rule {
+	/* Demangled, hash-stripped name must END with this, at a `::` boundary. */
+	const char *suffix;
+	enum bw_probe_action action;
+	bool with_return; /* also attach a uretprobe (PARK_EXIT) */
+};
+
+struct runtime_profile {
+	const char *name;
+	/* Any symbol whose name contains one of these means the runtime is linked in. */
+	const char *const *detect_symbols;
+	/* For stripped binaries: byte strings found in read-only data. */
+	const char *const *detect_strings;
+	const struct runtime_probe_rule *probes;
+	/* Frame-name suffixes that classify a thread from its stack. */
+	const char *const *worker_frames;
+	const char *const *blocking_frames;
+	const char *const *park_frames;
+	/* Default thread-name prefix: a hint only (users rename threads). */
+	const char *thread_name_hint;
+};
+
+/* NULL-terminated table of every known runtime. */
+extern const struct runtime_profile *const runtime_profiles[];
+
+const struct runtime_profile *runtime_profile__by_name(const char *name);
+/* True when `name` ends with `suffix` at a "::" boundary (or equals it). */
+bool symbol_has_suffix(const char *name, const char *suffix);
+/* True when any of the NULL-terminated suffixes matches. */
+bool symbol_matches_any(const char *name, const char *const *suffixes);
+
+#endif

@@ -1,0 +1,26 @@
+/* Classifying a thread from a symbolized stack: worker, blocking-pool or
+ * unknown, and whether it sits inside a runtime park function. */
+#ifndef BW_THREAD_ROLE_H
+#define BW_THREAD_ROLE_H
+
+#include <stdbool.h>
+
+#include "blockwatch.h"
+#include "classify/runtime_profile.h"
+#include "symbolize/symbolize.h"
+
+struct stack_verdict {
+	enum bw_role role; /* BW_ROLE_UNKNOWN when no runtime frame was seen */
+	bool parked;       /* a park frame is on the stack */
+	bool named;        /* at least one frame had a function name */
+};
+
+void classify_stack(const struct runtime_profile *p, const struct bw_frame *frames, int n,
+		    struct stack_verdict *out);
+
+/* Parses --threads REGEX; NULL pattern clears it. Returns 0 or -EINVAL. */
+int thread_filter__set(const char *regex);
+bool thread_filter__active(void);
+bool thread_filter__matches(const char *comm);
+
+#endif

@@ -1,0 +1,212 @@
+/* `blockwatch trace`: live lines for every blocked interval of runtime
+ * workers over the threshold, and a summary when the trace ends. */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blame/blame.h"
+#include "classify/thread_role.h"
+#include "cli/commands.h"
+#include "cli/parse.h"
+#include "ingest/tracer.h"
+#include "output/output.h"
+
+struct trace_args {
+	struct tracer_opts t;
+	uint64_t duration_ns;
+	bool stacks, quiet, json;
+	const char *output;
+	const char *threads;
+};
+
+enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES };
+
+static const struct argp_option trace_options[] = {
+	{ "pid", 'p', "PID[,PID...]", 0, "Trace these processes (all their threads, also new ones)", 0 },
+	{ "duration", 'd', "SECS", 0, "Stop after this long (default: until Ctrl-C or the target exits)", 0 },
+	{ "threshold", 't', "DURATION", 0, "Report blocked intervals at least this long (default 1ms)", 0 },
+	{ "stuck", OPT_STUCK, "DURATION", 0, "Flag a worker blocked this long and not back yet (default 200ms)", 0 },
+	{ "stacks", 's', NULL, 0, "Print the full symbolized stack with each live line", 0 },
+	{ "format", 'f', "text|json", 0, "Summary format (default text)", 0 },
+	{ "output", 'o', "FILE", 0, "Write the summary to FILE instead of stdout", 0 },
+	{ "threads", OPT_THREADS, "REGEX", 0, "Threads whose name matches are the workers (overrides detection)", 0 },
+	{ "library-crates", OPT_LIBRARIES, "PREFIX[,...]", 0, "Crate prefixes that are never the callsite (e.g. mylib::,sqlx::)", 0 },
+	{ "quiet", 'q', NULL, 0, "No live lines, summary only", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
+	{},
+};
+
+static error_t trace_parse(int key, char *arg, struct argp_state *state)
+{
+	struct trace_args *a = state->input;
+	int n;
+
+	switch (key) {
+	case 'p':
+		n = parse_pid_list(arg, a->t.pids + a->t.npids, BW_MAX_TARGETS - a->t.npids);
+		if (n < 0)
+			argp_error(state, "bad pid list '%s' (example: -p 123,456)", arg);
+		a->t.npids += n;
+		return 0;
+	case 'd':
+		if (parse_duration(arg, 1000000000ULL, &a->duration_ns) || !a->duration_ns)
+			argp_error(state, "bad duration '%s' (examples: 10, 10s, 500ms)", arg);
+		return 0;
+	case 't':
+		if (parse_duration(arg, 0, &a->t.threshold_ns))
+			argp_error(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
+		return 0;
+	case OPT_STUCK:
+		if (parse_duration(arg, 0, &a->t.stuck_ns) || !a->t.stuck_ns)
+			argp_error(state, "bad --stuck '%s' (examples: 200ms, 1s)", arg);
+		return 0;
+	case 's':
+		a->stacks = true;
+		return 0;
+	case 'f':
+		if (strcmp(arg, "json") && strcmp(arg, "text"))
+			argp_error(state, "bad format '%s': use text or json", arg);
+		a->json = strcmp(arg, "json") == 0;
+		return 0;
+	case 'o':
+		a->output = arg;
+		return 0;
+	case OPT_THREADS:
+		if (thread_filter__set(arg))
+			argp_error(state, "bad --threads regex '%s'", arg);
+		return 0;
+	case OPT_LIBRARIES:
+		blame__set_extra_library_prefixes(arg);
+		return 0;
+	case 'q':
+		a->quiet = true;
+		return 0;
+	case 'v':
+		a->t.verbose = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s' (to start a command: blockwatch trace -- COMMAND ARGS)", arg);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp trace_argp = {
+	trace_options, trace_parse, "[-p PID] [-- COMMAND [ARGS...]]",
+	"Trace async-runtime worker threads and report where user code blocks them.\n\n"
+	"Targets: -p PID (running processes), -- COMMAND (start and trace it), or none "
+	"(system-wide: every process running a recognised runtime).",
+	NULL, NULL, NULL,
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int write_summary(const struct trace_args *a, const struct bw_snapshot *s)
+{
+	FILE *out = stdout;
+
+	if (a->output) {
+		out = fopen(a->output, "w");
+		if (!out) {
+			fprintf(stderr, "blockwatch: cannot write %s: %s\n", a->output, strerror(errno));
+			return -errno;
+		}
+	}
+	if (a->json)
+		summary_json__write(out, s);
+	else
+		summary_text__write(out, s);
+	if (out != stdout && fclose(out)) {
+		fprintf(stderr, "blockwatch: writing %s failed: %s\n", a->output, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int run(struct trace_args *a)
+{
+	struct live_opts live = { .out = stdout, .stacks = a->stacks };
+	struct bw_snapshot *snap;
+	struct tracer *t;
+	uint64_t end = 0;
+	char err[512] = "";
+	int rc;
+
+	if (a->json && !a->output)
+		live.out = stderr; /* stdout carries the JSON document */
+	if (!a->quiet) {
+		a->t.on_event = live_text__print;
+		a->t.event_ctx = &live;
+	}
+	t = tracer__new(&a->t, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "blockwatch: %s\n", err[0] ? err : "cannot start tracing");
+		return 1;
+	}
+	live.start_ns = tracer_start_ns(t);
+	if (!a->quiet)
+		fprintf(live.out, "Tracing%s... Ctrl-C to stop.\n",
+			a->t.command ? " the command" : a->t.npids ? "" : " system-wide");
+	if (a->duration_ns)
+		end = live.start_ns + a->duration_ns;
+	while (!stop) {
+		rc = tracer__poll(t, 100);
+		if (rc < 0) {
+			fprintf(stderr, "blockwatch: reading events failed: %s\n", strerror(-rc));
+			break;
+		}
+		if (end && tracer_start_ns(t) && now_monotonic_ns() >= end)
+			break;
+		if (tracer__targets_gone(t))
+			break;
+	}
+	tracer__finish(t);
+	snap = tracer__snapshot(t);
+	rc = snap ? write_summary(a, snap) : -ENOMEM;
+	snapshot__free(snap);
+	tracer__free(t);
+	return rc ? 1 : 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_args a = { .t = { .threshold_ns = 1000000, .stuck_ns = 200000000 } };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int nargs = argc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			nargs = i;
+			a.t.command = i + 1 < argc ? &argv[i + 1] : NULL;
+			if (!a.t.command) {
+				fprintf(stderr, "blockwatch: nothing to run after '--'\n");
+				return 2;
+			}
+			break;
+		}
+	}
+	argp_parse(&trace_argp, nargs, argv, 0, NULL, &a);
+	if (a.t.command && a.t.npids) {
+		fprintf(stderr, "blockwatch: give either -p PID or -- COMMAND, not both\n");
+		return 2;
+	}
+	if (require_root() || require_btf())
+		return 1;
+	for (int i = 0; i < a.t.npids; i++)
+		if (require_pid(a.t.pids[i]))
+			return 1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return run(&a);
+}

@@ -1,0 +1,34 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "ingest/bpf_loader.h"
+
+int require_root(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "blockwatch: must run as root (loading BPF programs needs CAP_BPF and CAP_PERFMON); try: sudo blockwatch ...\n");
+		return -EPERM;
+	}
+	return 0;
+}
+
+int require_btf(void)
+{
+	if (!bw_probe_btf()) {
+		fprintf(stderr, "blockwatch: kernel BTF not found at /sys/kernel/btf/vmlinux; a kernel built with CONFIG_DEBUG_INFO_BTF=y is required\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int require_pid(int pid)
+{
+	if (pid <= 0 || (kill(pid, 0) && errno == ESRCH)) {
+		fprintf(stderr, "blockwatch: pid %d not found\n", pid);
+		return -ESRCH;
+	}
+	return 0;
+}

@@ -1,0 +1,272 @@
+#include "ingest/bpf_loader.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "blockwatch.skel.h"
+#include "probe.skel.h"
+
+struct bw_bpf {
+	struct blockwatch_bpf *skel;
+	const char *flavour;
+	struct bpf_link **uprobes;
+	int nuprobes, cap;
+};
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	/* Without -v, failures are summarised by our own one-line errors. */
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void bw_bpf__set_verbose(bool v)
+{
+	verbose = v;
+	libbpf_set_print(print_libbpf);
+}
+
+/* One body per program, two entry points: pick the flavour to load. */
+static void select_flavour(struct blockwatch_bpf *s, bool btf)
+{
+	struct bpf_program *btf_progs[] = {
+		s->progs.switch_btf, s->progs.waking_btf, s->progs.fork_btf, s->progs.exit_btf,
+		s->progs.exec_btf, s->progs.sys_enter_btf, s->progs.sys_exit_btf,
+	};
+	struct bpf_program *raw_progs[] = {
+		s->progs.switch_raw, s->progs.waking_raw, s->progs.fork_raw, s->progs.exit_raw,
+		s->progs.exec_raw, s->progs.sys_enter_raw, s->progs.sys_exit_raw,
+	};
+
+	for (size_t i = 0; i < sizeof(btf_progs) / sizeof(btf_progs[0]); i++) {
+		bpf_program__set_autoload(btf_progs[i], btf);
+		bpf_program__set_autoload(raw_progs[i], !btf);
+	}
+}
+
+static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool btf, int *err)
+{
+	struct blockwatch_bpf *s = blockwatch_bpf__open();
+
+	if (!s) {
+		*err = -errno;
+		return NULL;
+	}
+	s->rodata->threshold_ns = o->threshold_ns;
+	s->rodata->check_tgid = o->check_tgid;
+	if (o->max_threads)
+		bpf_map__set_max_entries(s->maps.threads, o->max_threads);
+	select_flavour(s, btf);
+	if (!o->want_exec_events) {
+		bpf_program__set_autoload(s->progs.exec_btf, false);
+		bpf_program__set_autoload(s->progs.exec_raw, false);
+	}
+	*err = blockwatch_bpf__load(s);
+	if (*err) {
+		blockwatch_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct bw_bpf *bw_bpf__open(const struct bw_bpf_opts *opts, char *err, size_t errlen)
+{
+	struct bw_bpf *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->flavour = "tp_btf";
+	b->skel = open_and_load(opts, true, &rc);
+	if (!b->skel) {
+		b->flavour = "raw_tp";
+		b->skel = open_and_load(opts, false, &rc);
+	}
+	if (!b->skel) {
+		snprintf(err, errlen, "cannot load BPF programs: %s (run with -v for the verifier log)",
+			 strerror(-rc));
+		free(b);
+		return NULL;
+	}
+	rc = blockwatch_bpf__attach(b->skel);
+	if (rc) {
+		snprintf(err, errlen, "cannot attach to scheduler/syscall tracepoints: %s",
+			 strerror(-rc));
+		bw_bpf__free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void bw_bpf__free(struct bw_bpf *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < b->nuprobes; i++)
+		bpf_link__destroy(b->uprobes[i]);
+	free(b->uprobes);
+	blockwatch_bpf__destroy(b->skel);
+	free(b);
+}
+
+const char *bw_bpf__flavour(const struct bw_bpf *b)
+{
+	return b->flavour;
+}
+
+int bw_bpf__ringbuf_fd(const struct bw_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.events);
+}
+
+int bw_bpf__threads_fd(const struct bw_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.threads);
+}
+
+int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
+{
+	__u32 key = tgid, val = flags | BW_TGID_TRACED;
+
+	return bpf_map_update_elem(bpf_map__fd(b->skel->maps.tgids), &key, &val, BPF_ANY) ? -errno : 0;
+}
+
+int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid)
+{
+	__u32 key = tgid;
+
+	return bpf_map_delete_elem(bpf_map__fd(b->skel->maps.tgids), &key) ? -errno : 0;
+}
+
+int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid, enum bw_role role,
+			 bool parked_now)
+{
+	int fd = bw_bpf__threads_fd(b);
+	struct bw_thread th = {};
+	struct timespec ts;
+	__u32 key = tid;
+
+	if (bpf_map_lookup_elem(fd, &key, &th) == 0) {
+		/* already tracked (fork probe raced us): refine, keep counters */
+		if (role != BW_ROLE_UNKNOWN)
+			th.role = role;
+		th.park_pending = parked_now;
+		return bpf_map_update_elem(fd, &key, &th, BPF_EXIST) ? -errno : 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	th.tgid = tgid;
+	th.role = role;
+	th.syscall_nr = -1;
+	/* We do not know what it is doing; the next switch sets the truth.
+	 * A thread sleeping since before attach is treated as parked/blocked
+	 * from now on, which under-counts rather than invents blocking. */
+	th.state = parked_now ? BW_STATE_PARKED : BW_STATE_RUNNING;
+	th.park_pending = parked_now;
+	th.state_since_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (bpf_map_update_elem(fd, &key, &th, BPF_NOEXIST))
+		return errno == EEXIST ? 0 : -errno;
+	return 0;
+}
+
+int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role)
+{
+	int fd = bw_bpf__threads_fd(b);
+	struct bw_thread th;
+	__u32 key = tid;
+
+	if (bpf_map_lookup_elem(fd, &key, &th))
+		return -errno;
+	th.role = role;
+	return bpf_map_update_elem(fd, &key, &th, BPF_EXIST) ? -errno : 0;
+}
+
+int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(b->skel->maps.counters);
+	__u64 *vals;
+
+	if (ncpu <= 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < BW_CNT_NR; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
+			  enum bw_probe_action action, bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = action, .retprobe = retprobe);
+	struct bpf_link *link;
+
+	if (b->nuprobes == b->cap) {
+		int cap = b->cap ? b->cap * 2 : 16;
+		struct bpf_link **l = realloc(b->uprobes, cap * sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		b->uprobes = l;
+		b->cap = cap;
+	}
+	link = bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,
+					       &opts);
+	if (!link)
+		return -errno;
+	b->uprobes[b->nuprobes++] = link;
+	return 0;
+}
+
+int bw_bpf__uprobe_count(const struct bw_bpf *b)
+{
+	return b->nuprobes;
+}
+
+bool bw_probe_btf(void)
+{
+	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+bool bw_probe_ringbuf(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+}
+
+bool bw_probe_uprobes(void)
+{
+	return access("/sys/bus/event_source/devices/uprobe/type", R_OK) == 0;
+}
+
+bool bw_probe_kprobes(void)
+{
+	return access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
+}
+
+bool bw_probe_task_pt_regs(void)
+{
+	struct probe_bpf *p = probe_bpf__open_and_load();
+
+	probe_bpf__destroy(p);
+	return p != NULL;
+}

@@ -1,0 +1,53 @@
+/* Loading and attaching the BPF side: skeleton lifecycle (open -> rodata ->
+ * tp_btf or raw_tp -> load -> attach), map helpers and uprobe attachment. */
+#ifndef BW_BPF_LOADER_H
+#define BW_BPF_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "blockwatch.h"
+
+struct bw_bpf_opts {
+	uint64_t threshold_ns;
+	pid_t check_tgid; /* non-zero: emit BW_EV_SWITCH for this process */
+	uint32_t max_threads;
+	bool want_exec_events; /* system-wide discovery */
+};
+
+struct bw_bpf;
+
+/* Returns NULL and a one-line reason in err on failure. */
+struct bw_bpf *bw_bpf__open(const struct bw_bpf_opts *opts, char *err, size_t errlen);
+void bw_bpf__free(struct bw_bpf *b); /* NULL-safe; detaches everything */
+
+/* "tp_btf" or "raw_tp": which tracepoint flavour was loaded. */
+const char *bw_bpf__flavour(const struct bw_bpf *b);
+int bw_bpf__ringbuf_fd(const struct bw_bpf *b);
+int bw_bpf__threads_fd(const struct bw_bpf *b);
+
+int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags);
+int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid);
+/* Adds (or updates role/park_pending of) one thread; keeps its counters. */
+int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid, enum bw_role role,
+			 bool parked_now);
+int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role);
+/* Sums the per-CPU kernel counters. */
+int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);
+/* Attaches the runtime marker program; pid -1 means every process. */
+int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
+			  enum bw_probe_action action, bool retprobe);
+int bw_bpf__uprobe_count(const struct bw_bpf *b);
+
+/* Kernel feature probes for `check`; each returns true when supported. */
+bool bw_probe_btf(void);
+bool bw_probe_ringbuf(void);
+bool bw_probe_uprobes(void);
+bool bw_probe_task_pt_regs(void);
+bool bw_probe_kprobes(void);
+
+void bw_bpf__set_verbose(bool verbose);
+
+#endif

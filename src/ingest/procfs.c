@@ -1,0 +1,146 @@
+#include "ingest/procfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+bool proc_exists(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	return pid > 0 && access(path, F_OK) == 0;
+}
+
+static int list_numeric_dir(const char *dir, pid_t *out, int max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < max)
+		if (isdigit((unsigned char)e->d_name[0]))
+			out[n++] = (pid_t)atoi(e->d_name);
+	closedir(d);
+	return n;
+}
+
+int proc_list_threads(pid_t pid, pid_t *tids, int max)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	return list_numeric_dir(path, tids, max);
+}
+
+int proc_list_pids(pid_t *pids, int max)
+{
+	return list_numeric_dir("/proc", pids, max);
+}
+
+static ssize_t read_small_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return n;
+}
+
+int proc_comm(pid_t pid, pid_t tid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	n = read_small_file(path, buf, len);
+	if (n < 0) {
+		buf[0] = 0;
+		return (int)n;
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+int proc_exe(pid_t pid, char *buf, size_t len)
+{
+	char link[64], target[PATH_MAX];
+	struct stat st_ns_self, st_ns_target;
+	char ns_self[64], ns_target[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0) {
+		buf[0] = 0;
+		return -errno;
+	}
+	target[n] = 0;
+	/* A process in another mount namespace names paths in its own tree. */
+	snprintf(ns_self, sizeof(ns_self), "/proc/self/ns/mnt");
+	snprintf(ns_target, sizeof(ns_target), "/proc/%d/ns/mnt", pid);
+	if (stat(ns_self, &st_ns_self) == 0 && stat(ns_target, &st_ns_target) == 0 &&
+	    st_ns_self.st_ino != st_ns_target.st_ino)
+		snprintf(buf, len, "/proc/%d/root%s", pid, target);
+	else
+		snprintf(buf, len, "%s", target);
+	return 0;
+}
+
+int proc_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t *sp, uint64_t *pc)
+{
+	char path[64], buf[512];
+	unsigned long long a[6], s, p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (strncmp(buf, "running", 7) == 0)
+		return -EAGAIN;
+	if (sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx %llx %llx", nr, &a[0], &a[1], &a[2],
+		   &a[3], &a[4], &a[5], &s, &p) == 9) {
+		*sp = s;
+		*pc = p;
+		return 0;
+	}
+	/* "-1 sp pc": blocked outside a syscall */
+	if (sscanf(buf, "%ld %llx %llx", nr, &s, &p) == 3) {
+		*sp = s;
+		*pc = p;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+ssize_t proc_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	while (len >= 256) {
+		struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+		if (n > 0)
+			return n;
+		if (errno == ESRCH || errno == EPERM)
+			return -errno;
+		len /= 2;
+	}
+	return -EFAULT;
+}

@@ -1,0 +1,29 @@
+/* Small readers of /proc: threads of a process, names, executable, the
+ * registers of a sleeping thread, and its memory. */
+#ifndef BW_PROCFS_H
+#define BW_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+bool proc_exists(pid_t pid);
+/* Fills tids (up to max); returns the count or negative errno. */
+int proc_list_threads(pid_t pid, pid_t *tids, int max);
+/* Thread (or process, when tid == pid) name; "" when gone. */
+int proc_comm(pid_t pid, pid_t tid, char *buf, size_t len);
+/* Path of the executable as seen from our mount namespace ("/proc/PID/root/..."
+ * for a process in another one); "" when unknown. */
+int proc_exe(pid_t pid, char *buf, size_t len);
+/* Lists every PID on the system (for system-wide discovery). */
+int proc_list_pids(pid_t *pids, int max);
+
+/* A sleeping thread's syscall number, sp and pc from /proc/PID/task/TID/syscall.
+ * Returns 0, -EAGAIN when it is running, or negative errno. */
+int proc_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t *sp, uint64_t *pc);
+/* Reads up to len bytes of the process's memory at addr, shrinking the
+ * request when the end is unmapped. Returns bytes read or negative errno. */
+ssize_t proc_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,356 @@
+/* Tracer lifecycle: validate targets, load BPF, recognise runtimes, attach
+ * their probes, register threads, then run the event loop. */
+#include "ingest/tracer_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "classify/thread_role.h"
+#include "ingest/procfs.h"
+
+#define REFRESH_INTERVAL_NS 200000000ULL
+
+uint64_t tracer_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void tracer_note_degraded(struct tracer *t, const char *fmt, ...)
+{
+	char *msg, **d;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		return;
+	for (int i = 0; i < t->ndegraded; i++) {
+		if (strcmp(t->degraded[i], msg) == 0) {
+			free(msg);
+			return;
+		}
+	}
+	d = realloc(t->degraded, (t->ndegraded + 1) * sizeof(*d));
+	if (!d) {
+		free(msg);
+		return;
+	}
+	t->degraded = d;
+	t->degraded[t->ndegraded++] = msg;
+	if (t->opts.verbose)
+		fprintf(stderr, "blockwatch: degraded: %s\n", msg);
+}
+
+struct traced_process *tracer_find_process(struct tracer *t, pid_t pid)
+{
+	for (int i = 0; i < t->nprocs; i++)
+		if (t->procs[i].pid == pid)
+			return &t->procs[i];
+	return NULL;
+}
+
+struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid)
+{
+	struct traced_thread *th;
+
+	for (int i = 0; i < t->nthreads; i++)
+		if (t->threads[i].tid == tid && !t->threads[i].exited)
+			return &t->threads[i];
+	if (t->nthreads == t->cap_threads) {
+		int cap = t->cap_threads ? t->cap_threads * 2 : 64;
+		struct traced_thread *n = realloc(t->threads, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		t->threads = n;
+		t->cap_threads = cap;
+	}
+	th = &t->threads[t->nthreads++];
+	memset(th, 0, sizeof(*th));
+	th->pid = pid;
+	th->tid = tid;
+	proc_comm(pid, tid, th->comm, sizeof(th->comm));
+	return th;
+}
+
+struct bw_process *tracer_unwinder(struct tracer *t, struct traced_process *p)
+{
+	if (!p->unw && !p->exited) {
+		p->unw = process__new(p->pid);
+		if (!p->unw)
+			t->user_counters[UC_NO_PROCESS_MAP]++;
+	}
+	return p->unw;
+}
+
+/* Registers a process: recognise its runtime, place probes, list threads.
+ * exe_override: the path a held (not yet exec'd) child will run. */
+static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bool explicit,
+		       char *err, size_t errlen)
+{
+	struct traced_process *p;
+	struct runtime_match match;
+	struct probe_report rep = {};
+	uint32_t flags = 0;
+	pid_t tids[4096];
+	int n;
+
+	if (tracer_find_process(t, pid))
+		return 0;
+	if (t->nprocs == t->cap_procs) {
+		int cap = t->cap_procs ? t->cap_procs * 2 : 8;
+		struct traced_process *np = realloc(t->procs, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		t->procs = np;
+		t->cap_procs = cap;
+	}
+	p = &t->procs[t->nprocs];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	if (exe_override)
+		snprintf(p->exe, sizeof(p->exe), "%s", exe_override);
+	else if (proc_exe(pid, p->exe, sizeof(p->exe)))
+		return explicit ? (snprintf(err, errlen, "pid %d not found", pid), -ESRCH) : -ESRCH;
+	if (exe_override) {
+		const char *base = strrchr(exe_override, '/');
+
+		snprintf(p->comm, sizeof(p->comm), "%s", base ? base + 1 : exe_override);
+	} else {
+		proc_comm(pid, pid, p->comm, sizeof(p->comm));
+	}
+	runtime_detect(p->exe, &match);
+	p->profile = match.profile;
+	p->by_symbols = match.by_symbols;
+	if (!p->profile && !thread_filter__active()) {
+		if (explicit)
+			snprintf(err, errlen,
+				 "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
+				 pid, p->comm);
+		return -ENOENT;
+	}
+	p->park_detection = "none";
+	if (p->profile) {
+		runtime_attach_probes(t->bpf, p->profile, p->exe, pid, &rep);
+		t->user_counters[UC_UPROBE_ATTACH_FAILED] += rep.failed;
+		if (rep.park_probes > 0) {
+			p->park_detection = "uprobes";
+		} else {
+			p->park_detection = "syscall-heuristic";
+			flags |= BW_TGID_PARK_BY_SYSCALL;
+			tracer_note_degraded(t,
+					     "%s (pid %d): no %s park symbols (stripped?); futex/epoll waits are treated as parked, so lock contention may be missed",
+					     p->comm, pid, p->profile->name);
+		}
+		if (!p->by_symbols)
+			tracer_note_degraded(t,
+					     "%s (pid %d): no symbol table; frames are shown as module+offset and threads are classified by name",
+					     p->comm, pid);
+	}
+	if (bw_bpf__trace_process(t->bpf, pid, flags)) {
+		snprintf(err, errlen, "cannot trace pid %d: %s", pid, strerror(errno));
+		return -errno;
+	}
+	t->nprocs++;
+	if (exe_override) {
+		/* held child: one thread, nothing to classify before exec */
+		tracer_thread(t, pid, pid);
+		return bw_bpf__track_thread(t->bpf, pid, pid, BW_ROLE_UNKNOWN, false);
+	}
+	n = proc_list_threads(pid, tids, 4096);
+	for (int i = 0; i < n; i++) {
+		bool parked = false;
+		enum bw_role role = tracer_classify_existing(t, p, tids[i], &parked);
+		struct traced_thread *th = tracer_thread(t, pid, tids[i]);
+
+		if (th)
+			th->role = role;
+		bw_bpf__track_thread(t->bpf, tids[i], pid, role, parked);
+	}
+	return 0;
+}
+
+int tracer_add_discovered(struct tracer *t, pid_t pid, char *err, size_t errlen)
+{
+	return add_process(t, pid, NULL, false, err, errlen);
+}
+
+static int start_targets(struct tracer *t, char *err, size_t errlen)
+{
+	int rc;
+
+	for (int i = 0; i < t->opts.npids; i++) {
+		rc = add_process(t, t->opts.pids[i], NULL, true, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (t->opts.command) {
+		rc = launch__start(&t->launch, t->opts.command, err, errlen);
+		if (rc)
+			return rc;
+		t->launched = true;
+		rc = add_process(t, t->launch.pid, t->launch.path, true, err, errlen);
+		if (rc == -ENOENT) {
+			/* not a runtime we know: still run it, report nothing */
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			tracer_note_degraded(t, "%s", msg);
+			err[0] = 0;
+			rc = 0;
+		}
+		if (rc)
+			return rc;
+		return launch__release(&t->launch, err, errlen);
+	}
+	if (!t->opts.npids) {
+		pid_t pids[32768];
+		int n = proc_list_pids(pids, 32768);
+		char ignored[256];
+
+		for (int i = 0; i < n; i++)
+			if (pids[i] != getpid())
+				add_process(t, pids[i], NULL, false, ignored, sizeof(ignored));
+	}
+	return 0;
+}
+
+struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t errlen)
+{
+	struct bw_bpf_opts bo = { .threshold_ns = opts->threshold_ns };
+	struct tracer *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->opts = *opts;
+	bo.want_exec_events = !opts->npids && !opts->command;
+	bw_bpf__set_verbose(opts->verbose);
+	t->bpf = bw_bpf__open(&bo, err, errlen);
+	t->callsites = callsites__new();
+	if (!t->bpf || !t->callsites)
+		goto fail;
+	t->rb = ring_buffer__new(bw_bpf__ringbuf_fd(t->bpf), tracer_handle_event, t, NULL);
+	if (!t->rb) {
+		snprintf(err, errlen, "cannot open the BPF ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	t->start_ns = tracer_now_ns();
+	if (start_targets(t, err, errlen))
+		goto fail;
+	return t;
+fail:
+	tracer__free(t);
+	return NULL;
+}
+
+void tracer__free(struct tracer *t)
+{
+	if (!t)
+		return;
+	if (t->launched)
+		launch__kill(&t->launch);
+	ring_buffer__free(t->rb);
+	bw_bpf__free(t->bpf);
+	callsites__free(t->callsites);
+	for (int i = 0; i < t->nprocs; i++)
+		process__free(t->procs[i].unw);
+	free(t->procs);
+	for (int i = 0; i < t->nthreads; i++)
+		free(t->threads[i].stuck_where);
+	free(t->threads);
+	for (int i = 0; i < t->ndegraded; i++)
+		free(t->degraded[i]);
+	free(t->degraded);
+	free(t);
+}
+
+int tracer__poll(struct tracer *t, int timeout_ms)
+{
+	int rc = ring_buffer__poll(t->rb, timeout_ms);
+	uint64_t now = tracer_now_ns();
+
+	if (rc < 0 && rc != -EINTR)
+		return rc;
+	if (now - t->last_refresh_ns >= REFRESH_INTERVAL_NS) {
+		t->last_refresh_ns = now;
+		tracer_refresh_threads(t);
+		tracer_check_stuck(t);
+	}
+	return 0;
+}
+
+bool tracer__targets_gone(struct tracer *t)
+{
+	bool any_target = t->opts.npids || t->launched;
+
+	if (!any_target)
+		return false;
+	if (t->launched && !launch__exited(&t->launch))
+		return false;
+	for (int i = 0; i < t->nprocs; i++) {
+		struct traced_process *p = &t->procs[i];
+
+		if (!p->exited && !(t->launched && p->pid == t->launch.pid) && proc_exists(p->pid))
+			return false;
+	}
+	return true;
+}
+
+void tracer__finish(struct tracer *t)
+{
+	ring_buffer__consume(t->rb);
+	tracer_refresh_threads(t);
+	bw_bpf__counters(t->bpf, t->kernel_counters);
+}
+
+uint64_t tracer_start_ns(const struct tracer *t)
+{
+	return t->start_ns;
+}
+
+uint64_t now_monotonic_ns(void)
+{
+	return tracer_now_ns();
+}
+
+int tracer__command_status(const struct tracer *t)
+{
+	if (!t->launched || !t->launch.exited)
+		return 0;
+	if (WIFEXITED(t->launch.status))
+		return WEXITSTATUS(t->launch.status);
+	return 128 + WTERMSIG(t->launch.status);
+}
+
+void tracer__roll_recent(struct tracer *t)
+{
+	callsites__roll_recent(t->callsites);
+	for (int i = 0; i < t->nthreads; i++) {
+		struct traced_thread *th = &t->threads[i];
+
+		for (int s = 0; s < BW_STATE_COUNT; s++) {
+			th->recent[s] = th->last.time_ns[s] - th->roll_base[s];
+			th->roll_base[s] = th->last.time_ns[s];
+		}
+	}
+}
+
+void tracer__clear(struct tracer *t)
+{
+	callsites__clear(t->callsites);
+}

@@ -1,0 +1,211 @@
+/* Ring-buffer events: a blocked interval is resolved, its thread's role is
+ * decided, and worker blocking is blamed and aggregated by callsite. */
+#include "ingest/tracer_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blame/blame.h"
+#include "classify/thread_role.h"
+#include "ingest/stack_resolve.h"
+#include "ingest/syscall_names.h"
+
+/* Decides whether a blocked thread is a runtime worker. Sources, strongest
+ * first: --threads, the kernel's uprobe verdict, an earlier stack verdict,
+ * this stack, and for nameless (stripped) stacks the thread-name hint. */
+static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
+				struct traced_thread *th, enum bw_role kernel_role,
+				const struct resolved_stack *rs)
+{
+	struct stack_verdict v = {};
+
+	if (thread_filter__active())
+		return thread_filter__matches(th->comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
+	if (kernel_role == BW_ROLE_WORKER || kernel_role == BW_ROLE_BLOCKING)
+		return kernel_role;
+	if (th->role == BW_ROLE_WORKER || th->role == BW_ROLE_BLOCKING)
+		return th->role;
+	if (rs)
+		classify_stack(p->profile, rs->frames, rs->nframes, &v);
+	if (v.role != BW_ROLE_UNKNOWN) {
+		th->role = v.role;
+		return v.role;
+	}
+	if (p->profile && p->profile->thread_name_hint &&
+	    strncmp(th->comm, p->profile->thread_name_hint, strlen(p->profile->thread_name_hint)) == 0) {
+		if (!v.named || !p->by_symbols)
+			tracer_note_degraded(t, "%s (pid %d): worker threads recognised by thread name only",
+					     p->comm, p->pid);
+		return BW_ROLE_WORKER;
+	}
+	/* A full, named stack without runtime frames: a thread of its own
+	 * (main before block_on, a std::thread); remember that. */
+	if (v.named && rs && rs->stop == UNWIND_STOP_END) {
+		th->role = BW_ROLE_OTHER;
+		return BW_ROLE_OTHER;
+	}
+	return BW_ROLE_UNKNOWN;
+}
+
+static void count_unwind(struct tracer *t, const struct resolved_stack *rs)
+{
+	if (rs->stop != UNWIND_STOP_END && rs->stop < UNWIND_STOP_NR)
+		t->user_counters[UC_UNWIND_STOP_BASE + rs->stop]++;
+	t->user_counters[UC_UNRESOLVED_FRAMES] += rs->unresolved;
+}
+
+static void publish(struct tracer *t, const struct bw_blocked_event *e, struct traced_thread *th,
+		    const struct resolved_stack *rs, const struct blame_result *br)
+{
+	struct blocked_interval iv = {
+		.pid = e->hdr.pid,
+		.tid = e->hdr.tid,
+		.ts_ns = e->hdr.ts_ns,
+		.blocked_ns = e->blocked_ns,
+		.syscall_nr = e->syscall_nr,
+		.frames = rs->frames,
+		.nframes = rs->nframes,
+		.blame = br,
+	};
+	struct live_event ev;
+	char *where;
+
+	callsites__add(t->callsites, &iv);
+	if (!t->opts.on_event)
+		return;
+	where = callsites__describe(rs->frames, rs->nframes, br);
+	ev = (struct live_event){
+		.ts_ns = e->hdr.ts_ns,
+		.pid = e->hdr.pid,
+		.tid = e->hdr.tid,
+		.comm = th->comm,
+		.blocked_ns = e->blocked_ns,
+		.category = bw_category__name(br->category),
+		.blocking_api = br->blocking_api ? br->blocking_api : "unknown",
+		.callsite = where ? where : "[unknown]",
+		.syscall = syscall_name(e->syscall_nr),
+		.frames = rs->frames,
+		.nframes = rs->nframes,
+	};
+	t->opts.on_event(t->opts.event_ctx, &ev);
+	free(where);
+}
+
+static struct resolved_stack scratch; /* large; one event is handled at a time */
+
+static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, size_t size)
+{
+	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
+	struct resolved_stack *rs = &scratch;
+	struct traced_thread *th;
+	struct blame_result br;
+	struct bw_process *unw;
+	enum bw_role role;
+
+	if (!p) {
+		t->user_counters[UC_UNKNOWN_PID]++;
+		return;
+	}
+	th = tracer_thread(t, e->hdr.pid, e->hdr.tid);
+	if (!th)
+		return;
+	memcpy(th->comm, e->comm, sizeof(th->comm));
+	th->comm[sizeof(th->comm) - 1] = 0;
+	t->events_total++;
+	rs->nframes = 0;
+	rs->stop = UNWIND_STOP_END;
+	rs->unresolved = 0;
+	unw = tracer_unwinder(t, p);
+	if (e->stack_len && unw && size >= sizeof(*e) - BW_STACK_BYTES + e->stack_len) {
+		struct bw_stack_sample s = {
+			.pid = e->hdr.pid,
+			.tid = e->hdr.tid,
+			.stack = e->stack,
+			.stack_len = e->stack_len,
+		};
+
+		memcpy(s.regs, e->regs, sizeof(s.regs));
+		if (resolve_stack(unw, &s, rs))
+			rs->nframes = 0;
+		count_unwind(t, rs);
+	} else if (e->kind == BW_BLOCK_SYSCALL) {
+		t->user_counters[UC_EMPTY_STACK]++;
+	}
+	role = decide_role(t, p, th, e->role, rs->nframes ? rs : NULL);
+	if (role == BW_ROLE_BLOCKING || role == BW_ROLE_OTHER) {
+		t->user_counters[role == BW_ROLE_BLOCKING ? UC_BLOCKING_POOL_EVENTS
+							  : UC_OTHER_THREAD_EVENTS]++;
+		th->blocking_pool_events += role == BW_ROLE_BLOCKING;
+		/* the kernel stops sending this thread's slow events */
+		bw_bpf__set_role(t->bpf, e->hdr.tid, role);
+		return;
+	}
+	blame__analyze(rs->frames, rs->nframes, e->syscall_nr, &br);
+	publish(t, e, th, rs, &br);
+}
+
+static void handle_exit(struct tracer *t, const struct bw_thread_exit_event *e)
+{
+	struct traced_thread *th;
+
+	if (!tracer_find_process(t, e->hdr.pid))
+		return;
+	th = tracer_thread(t, e->hdr.pid, e->hdr.tid);
+	if (!th)
+		return;
+	th->last = e->thread;
+	if (!th->comm[0])
+		memcpy(th->comm, e->comm, sizeof(th->comm) - 1);
+	if (th->role == BW_ROLE_UNKNOWN)
+		th->role = e->thread.role;
+	th->exited = true;
+	if (e->hdr.tid == e->hdr.pid) {
+		struct traced_process *p = tracer_find_process(t, e->hdr.pid);
+
+		if (p)
+			p->exited = true;
+	}
+}
+
+static void handle_exec(struct tracer *t, const struct bw_exec_event *e)
+{
+	char ignored[256];
+	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
+
+	/* a launched command execs after we registered it: nothing to do */
+	if (p)
+		return;
+	if (t->opts.npids || t->opts.command)
+		return;
+	/* system-wide: a new program may link a runtime */
+	tracer_add_discovered(t, e->hdr.pid, ignored, sizeof(ignored));
+}
+
+int tracer_handle_event(void *ctx, void *data, size_t size)
+{
+	const struct bw_event_header *h = data;
+	struct tracer *t = ctx;
+
+	if (size < sizeof(*h)) {
+		t->user_counters[UC_BAD_RECORD]++;
+		return 0;
+	}
+	switch (h->type) {
+	case BW_EV_BLOCKED:
+		if (size >= sizeof(struct bw_blocked_event) - BW_STACK_BYTES)
+			handle_blocked(t, data, size);
+		break;
+	case BW_EV_THREAD_EXIT:
+		if (size >= sizeof(struct bw_thread_exit_event))
+			handle_exit(t, data);
+		break;
+	case BW_EV_EXEC:
+		if (size >= sizeof(struct bw_exec_event))
+			handle_exec(t, data);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}

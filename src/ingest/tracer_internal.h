@@ -1,0 +1,94 @@
+/* Shared state of the tracer's translation units (tracer*.c) only. */
+#ifndef BW_TRACER_INTERNAL_H
+#define BW_TRACER_INTERNAL_H
+
+#include <limits.h>
+
+#include <bpf/libbpf.h>
+
+#include "aggregate/callsites.h"
+#include "classify/runtime_detect.h"
+#include "ingest/bpf_loader.h"
+#include "ingest/launch.h"
+#include "ingest/tracer.h"
+#include "unwind/unwind.h"
+
+struct traced_process {
+	pid_t pid;
+	char comm[BW_COMM_LEN];
+	char exe[PATH_MAX];
+	const struct runtime_profile *profile; /* NULL: no runtime recognised */
+	bool by_symbols;
+	const char *park_detection; /* "uprobes", "syscall-heuristic", "none" */
+	struct bw_process *unw;     /* created lazily: after exec for launched commands */
+	bool exited;
+};
+
+struct traced_thread {
+	pid_t pid, tid;
+	char comm[BW_COMM_LEN];
+	enum bw_role role;      /* userspace verdict; BW_ROLE_UNKNOWN until known */
+	struct bw_thread last;  /* last counters read from the map (or exit event) */
+	uint64_t roll_base[BW_STATE_COUNT]; /* totals at the last roll, for "recent" */
+	uint64_t recent[BW_STATE_COUNT];
+	bool exited;
+	bool seen_in_map;
+	uint64_t blocking_pool_events;
+	/* stuck episode: the state_since_ns it began at, and where */
+	uint64_t stuck_since;
+	char *stuck_where;
+	bool stuck_reported;
+};
+
+/* Userspace loss / degradation counters, shown with the kernel's. */
+enum user_counter {
+	UC_UNWIND_STOP_BASE = 0, /* + enum unwind_stop (END is not a loss) */
+	UC_UNRESOLVED_FRAMES = UNWIND_STOP_NR,
+	UC_EMPTY_STACK,
+	UC_NO_PROCESS_MAP,
+	UC_UNKNOWN_PID,
+	UC_UPROBE_ATTACH_FAILED,
+	UC_BLOCKING_POOL_EVENTS,
+	UC_OTHER_THREAD_EVENTS,
+	UC_BAD_RECORD,
+	UC_NR,
+};
+
+struct tracer {
+	struct tracer_opts opts;
+	struct bw_bpf *bpf;
+	struct ring_buffer *rb;
+	struct callsites *callsites;
+	struct launch launch;
+	bool launched;
+	struct traced_process *procs;
+	int nprocs, cap_procs;
+	struct traced_thread *threads;
+	int nthreads, cap_threads;
+	uint64_t start_ns, last_refresh_ns;
+	uint64_t events_total;
+	uint64_t user_counters[UC_NR];
+	uint64_t kernel_counters[BW_CNT_NR];
+	char **degraded;
+	int ndegraded;
+};
+
+uint64_t tracer_now_ns(void);
+struct traced_process *tracer_find_process(struct tracer *t, pid_t pid);
+struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid);
+void tracer_note_degraded(struct tracer *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+struct bw_process *tracer_unwinder(struct tracer *t, struct traced_process *p);
+
+/* System-wide discovery of a process that just exec'd. */
+int tracer_add_discovered(struct tracer *t, pid_t pid, char *err, size_t errlen);
+
+/* tracer_events.c */
+int tracer_handle_event(void *ctx, void *data, size_t size);
+/* tracer_threads.c */
+void tracer_refresh_threads(struct tracer *t);
+void tracer_check_stuck(struct tracer *t);
+enum bw_role tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t tid,
+				      bool *parked);
+
+#endif

@@ -1,0 +1,120 @@
+/* Building the immutable snapshot that every output reads. */
+#include "ingest/tracer_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blame/blame.h"
+
+static const char *const kernel_counter_names[BW_CNT_NR] = {
+	[BW_CNT_RINGBUF_FULL] = "ringbuf_full",
+	[BW_CNT_THREADS_FULL] = "threads_map_full",
+	[BW_CNT_STACK_READ_FAIL] = "stack_copy_failed",
+	[BW_CNT_STACK_TRUNCATED] = NULL, /* informational, not a loss */
+	[BW_CNT_SWITCHES] = NULL,
+	[BW_CNT_BLOCKED_EVENTS] = NULL,
+};
+
+static const char *user_counter_name(int i)
+{
+	static const char *const names[UC_NR] = {
+		[UC_UNWIND_STOP_BASE + UNWIND_STOP_END_OF_COPY] = "unwind_end_of_stack_copy",
+		[UC_UNWIND_STOP_BASE + UNWIND_STOP_NO_CFI] = "unwind_no_cfi",
+		[UC_UNWIND_STOP_BASE + UNWIND_STOP_BAD_ADDRESS] = "unwind_bad_address",
+		[UC_UNWIND_STOP_BASE + UNWIND_STOP_MAX_DEPTH] = "unwind_max_depth",
+		[UC_UNWIND_STOP_BASE + UNWIND_STOP_ERROR] = "unwind_error",
+		[UC_UNRESOLVED_FRAMES] = "unresolved_frames",
+		[UC_EMPTY_STACK] = "events_without_stack",
+		[UC_NO_PROCESS_MAP] = "process_map_unreadable",
+		[UC_UNKNOWN_PID] = "events_of_unknown_process",
+		[UC_UPROBE_ATTACH_FAILED] = "uprobe_attach_failed",
+		[UC_BAD_RECORD] = "bad_ring_buffer_record",
+	};
+	return names[i];
+}
+
+static void add_counter(struct bw_snapshot *s, const char *name, uint64_t v)
+{
+	struct bw_snap_counter *c = realloc(s->lost, (s->nlost + 1) * sizeof(*c));
+
+	if (!c)
+		return;
+	s->lost = c;
+	s->lost[s->nlost].reason = strdup(name);
+	s->lost[s->nlost].count = v;
+	s->nlost++;
+}
+
+/* Time per state including the state the thread is in right now. */
+static void live_times(const struct traced_thread *th, uint64_t now, uint64_t out[BW_STATE_COUNT])
+{
+	memcpy(out, th->last.time_ns, sizeof(th->last.time_ns));
+	if (!th->exited && th->last.state < BW_STATE_COUNT && th->last.state_since_ns &&
+	    now > th->last.state_since_ns)
+		out[th->last.state] += now - th->last.state_since_ns;
+}
+
+struct bw_snapshot *tracer__snapshot(struct tracer *t)
+{
+	struct bw_snapshot *s = calloc(1, sizeof(*s));
+	uint64_t now = tracer_now_ns();
+
+	if (!s)
+		return NULL;
+	if (!t->launched || !t->launch.exited)
+		bw_bpf__counters(t->bpf, t->kernel_counters);
+	s->start_ns = t->start_ns;
+	s->now_ns = now;
+	s->threshold_ns = t->opts.threshold_ns;
+	s->events_total = t->events_total;
+
+	s->processes = calloc(t->nprocs ? t->nprocs : 1, sizeof(*s->processes));
+	for (int i = 0; s->processes && i < t->nprocs; i++) {
+		struct traced_process *p = &t->procs[i];
+		struct bw_snap_process *o = &s->processes[s->nprocesses++];
+
+		o->pid = p->pid;
+		memcpy(o->comm, p->comm, sizeof(o->comm));
+		o->exe = strdup(p->exe);
+		o->runtime = p->profile ? strdup(p->profile->name) : NULL;
+		o->park_detection = strdup(p->park_detection ? p->park_detection : "none");
+		o->exited = p->exited;
+	}
+
+	s->threads = calloc(t->nthreads ? t->nthreads : 1, sizeof(*s->threads));
+	for (int i = 0; s->threads && i < t->nthreads; i++) {
+		struct traced_thread *th = &t->threads[i];
+		struct bw_snap_thread *o = &s->threads[s->nthreads++];
+
+		o->pid = th->pid;
+		o->tid = th->tid;
+		memcpy(o->comm, th->comm, sizeof(o->comm));
+		o->role = th->role == BW_ROLE_UNKNOWN ? th->last.role : th->role;
+		live_times(th, now, o->time_ns);
+		for (int st = 0; st < BW_STATE_COUNT; st++)
+			o->recent_ns[st] = th->recent[st];
+		o->exited = th->exited;
+		o->min_sp = th->last.min_sp;
+		if (!th->exited && th->last.state == BW_STATE_BLOCKED &&
+		    th->stuck_since == th->last.state_since_ns && th->stuck_since) {
+			o->stuck = true;
+			o->stuck_ns = now - th->stuck_since;
+			o->stuck_where = th->stuck_where ? strdup(th->stuck_where) : NULL;
+		}
+	}
+
+	callsites__snapshot(t->callsites, s);
+
+	for (int i = 0; i < BW_CNT_NR; i++)
+		if (kernel_counter_names[i])
+			add_counter(s, kernel_counter_names[i], t->kernel_counters[i]);
+	for (int i = 0; i < UC_NR; i++)
+		if (user_counter_name(i))
+			add_counter(s, user_counter_name(i), t->user_counters[i]);
+
+	s->degraded = calloc(t->ndegraded ? t->ndegraded : 1, sizeof(char *));
+	for (int i = 0; s->degraded && i < t->ndegraded; i++)
+		s->degraded[s->ndegraded++] = strdup(t->degraded[i]);
+	return s;
+}

@@ -1,0 +1,153 @@
+/* Per-thread state from the kernel map: time accounting, roles of threads
+ * that existed before attach, and workers stuck right now. */
+#include "ingest/tracer_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "blame/blame.h"
+#include "classify/thread_role.h"
+#include "ingest/procfs.h"
+#include "ingest/stack_resolve.h"
+#include "ingest/syscall_names.h"
+
+static struct resolved_stack scratch;
+static uint8_t stack_copy[BW_STACK_BYTES];
+
+/* The current stack of a sleeping thread, from /proc (sp and pc only: enough
+ * for CFI unwinding of code that addresses its frames from rsp). */
+static int current_stack(struct tracer *t, struct traced_process *p, pid_t tid, long *nr,
+			 struct resolved_stack *rs)
+{
+	struct bw_process *unw = tracer_unwinder(t, p);
+	struct bw_stack_sample s = { .pid = p->pid, .tid = tid, .stack = stack_copy };
+	uint64_t sp, pc;
+	ssize_t n;
+	int rc;
+
+	if (!unw)
+		return -ENOENT;
+	rc = proc_thread_syscall(p->pid, tid, nr, &sp, &pc);
+	if (rc)
+		return rc;
+	n = proc_read_memory(p->pid, sp, stack_copy, sizeof(stack_copy));
+	if (n < 0)
+		return (int)n;
+	s.regs[BW_REG_SP] = sp;
+	s.regs[BW_REG_IP] = pc;
+	s.stack_len = n;
+	return resolve_stack(unw, &s, rs);
+}
+
+enum bw_role tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t tid,
+				      bool *parked)
+{
+	struct stack_verdict v = {};
+	char comm[BW_COMM_LEN];
+	long nr;
+
+	*parked = false;
+	if (thread_filter__active()) {
+		proc_comm(p->pid, tid, comm, sizeof(comm));
+		return thread_filter__matches(comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
+	}
+	if (!p->profile || current_stack(t, p, tid, &nr, &scratch))
+		return BW_ROLE_UNKNOWN;
+	classify_stack(p->profile, scratch.frames, scratch.nframes, &v);
+	*parked = v.parked;
+	return v.role;
+}
+
+void tracer_refresh_threads(struct tracer *t)
+{
+	int fd = bw_bpf__threads_fd(t->bpf);
+	__u32 key, next, *prev = NULL;
+	struct bw_thread val;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		struct traced_thread *th = tracer_thread(t, val.tgid, key);
+
+		if (!th)
+			continue;
+		th->last = val;
+		th->seen_in_map = true;
+		if (th->role == BW_ROLE_UNKNOWN && val.role != BW_ROLE_UNKNOWN)
+			th->role = val.role;
+		if (!th->comm[0])
+			proc_comm(val.tgid, key, th->comm, sizeof(th->comm));
+	}
+	for (int i = 0; i < t->nprocs; i++)
+		if (!t->procs[i].exited && !proc_exists(t->procs[i].pid))
+			t->procs[i].exited = true;
+}
+
+static void report_stuck(struct tracer *t, struct traced_process *p, struct traced_thread *th,
+			 uint64_t blocked_ns)
+{
+	struct resolved_stack *rs = &scratch;
+	struct blame_result br = { .api_frame = -1, .callsite_frame = -1 };
+	long nr = th->last.syscall_nr;
+	struct live_event ev;
+
+	free(th->stuck_where);
+	th->stuck_where = NULL;
+	rs->nframes = 0;
+	if (current_stack(t, p, th->tid, &nr, rs) == 0) {
+		struct stack_verdict v;
+
+		classify_stack(p->profile, rs->frames, rs->nframes, &v);
+		if (v.role == BW_ROLE_BLOCKING || (v.parked && v.role != BW_ROLE_UNKNOWN)) {
+			th->role = v.role;
+			return; /* spawn_blocking work or an idle worker: not stuck */
+		}
+		blame__analyze(rs->frames, rs->nframes, (int)nr, &br);
+		th->stuck_where = callsites__describe(rs->frames, rs->nframes, &br);
+	}
+	if (!t->opts.on_event)
+		return;
+	ev = (struct live_event){
+		.ts_ns = tracer_now_ns(),
+		.pid = th->pid,
+		.tid = th->tid,
+		.comm = th->comm,
+		.blocked_ns = blocked_ns,
+		.category = bw_category__name(br.category),
+		.blocking_api = br.blocking_api ? br.blocking_api : "unknown",
+		.callsite = th->stuck_where ? th->stuck_where : "[unknown]",
+		.syscall = syscall_name((int)nr),
+		.stuck = true,
+		.frames = rs->frames,
+		.nframes = rs->nframes,
+	};
+	t->opts.on_event(t->opts.event_ctx, &ev);
+}
+
+void tracer_check_stuck(struct tracer *t)
+{
+	uint64_t now = tracer_now_ns();
+
+	for (int i = 0; i < t->nthreads; i++) {
+		struct traced_thread *th = &t->threads[i];
+		struct traced_process *p;
+		uint64_t since = th->last.state_since_ns;
+
+		if (th->exited || th->last.state != BW_STATE_BLOCKED || now < since ||
+		    now - since < t->opts.stuck_ns || th->role == BW_ROLE_BLOCKING ||
+		    th->role == BW_ROLE_OTHER)
+			continue;
+		if (th->stuck_since == since)
+			continue; /* this episode is already reported */
+		p = tracer_find_process(t, th->pid);
+		if (!p)
+			continue;
+		th->stuck_since = since;
+		report_stuck(t, p, th, now - since);
+	}
+}

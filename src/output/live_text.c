@@ -1,0 +1,32 @@
+/* Live trace lines: one per blocked interval over the threshold, as it
+ * happens, and one when a worker is stuck right now. */
+#include <string.h>
+
+#include "cli/parse.h"
+#include "output/output.h"
+
+void live_text__print(void *ctx, const struct live_event *ev)
+{
+	const struct live_opts *o = ctx;
+	uint64_t rel = ev->ts_ns > o->start_ns ? ev->ts_ns - o->start_ns : 0;
+	char dur[32];
+
+	fprintf(o->out, "%8.3f %-15s %6d/%-6d %9s %s%-12s %s <- %s [%s]\n", rel / 1e9, ev->comm,
+		ev->pid, ev->tid, format_duration(ev->blocked_ns, dur, sizeof(dur)),
+		ev->stuck ? "STUCK " : "", ev->category, ev->blocking_api, ev->callsite, ev->syscall);
+	if (o->stacks) {
+		for (int i = 0; i < ev->nframes; i++) {
+			const struct bw_frame *f = &ev->frames[i];
+
+			fprintf(o->out, "           %s%s", f->inlined ? "(inlined) " : "",
+				f->function ? f->function : "??");
+			if (f->file)
+				fprintf(o->out, " at %s:%d", f->file, f->line);
+			else if (f->module)
+				fprintf(o->out, " in %s+0x%llx", f->module,
+					(unsigned long long)f->module_offset);
+			fputc('\n', o->out);
+		}
+	}
+	fflush(o->out);
+}

@@ -1,0 +1,106 @@
+/* The end-of-trace text summary: callsites by total blocked time, a
+ * histogram per callsite, per-thread time split, and every loss counted. */
+#include <string.h>
+
+#include "cli/parse.h"
+#include "output/output.h"
+
+static void histogram(FILE *out, const struct bw_snap_callsite *c)
+{
+	uint64_t max = 0;
+	int lo = BW_HIST_BUCKETS, hi = -1;
+	char a[32], b[32];
+
+	for (int i = 0; i < BW_HIST_BUCKETS; i++) {
+		if (!c->hist[i])
+			continue;
+		lo = i < lo ? i : lo;
+		hi = i;
+		max = c->hist[i] > max ? c->hist[i] : max;
+	}
+	for (int i = lo; i <= hi; i++) {
+		int bar = max ? (int)(c->hist[i] * 30 / max) : 0;
+
+		fprintf(out, "        %9s .. %-9s %6llu |%.*s\n", format_duration(1ULL << i, a, sizeof(a)),
+			format_duration((2ULL << i) - 1, b, sizeof(b)),
+			(unsigned long long)c->hist[i], bar, "******************************");
+	}
+}
+
+static void callsites(FILE *out, const struct bw_snapshot *s)
+{
+	char total[32], p50[32], p99[32], max[32];
+
+	fprintf(out, "\nBlocking on runtime worker threads, by total blocked time (threshold %s):\n",
+		format_duration(s->threshold_ns, total, sizeof(total)));
+	if (!s->ncallsites) {
+		fprintf(out, "  none: no worker blocked longer than the threshold\n");
+		return;
+	}
+	for (int i = 0; i < s->ncallsites; i++) {
+		const struct bw_snap_callsite *c = &s->callsites[i];
+		const char *base = c->file ? strrchr(c->file, '/') : NULL;
+
+		fprintf(out, "\n  #%d %s", i + 1, c->function);
+		if (c->file)
+			fprintf(out, " (%s:%d)", base ? base + 1 : c->file, c->line);
+		fprintf(out, "\n     %s via %s [syscall %s]%s%s\n", c->category, c->blocking_api,
+			c->syscall, c->drop_type ? " dropping " : "", c->drop_type ? c->drop_type : "");
+		fprintf(out, "     count %llu  total %s  p50 %s  p99 %s  max %s\n",
+			(unsigned long long)c->count, format_duration(c->total_ns, total, sizeof(total)),
+			format_duration(c->p50_ns, p50, sizeof(p50)),
+			format_duration(c->p99_ns, p99, sizeof(p99)),
+			format_duration(c->max_ns, max, sizeof(max)));
+		histogram(out, c);
+	}
+}
+
+static void threads(FILE *out, const struct bw_snapshot *s)
+{
+	fprintf(out, "\nThreads (time share while traced):\n");
+	fprintf(out, "  %7s %7s %-16s %-8s %8s %8s %8s %8s\n", "PID", "TID", "COMM", "ROLE",
+		"RUNNING", "BLOCKED", "PARKED", "RUNNABLE");
+	for (int i = 0; i < s->nthreads; i++) {
+		const struct bw_snap_thread *t = &s->threads[i];
+		uint64_t sum = 0;
+		double pct[BW_STATE_COUNT];
+
+		for (int st = 0; st < BW_STATE_COUNT; st++)
+			sum += t->time_ns[st];
+		for (int st = 0; st < BW_STATE_COUNT; st++)
+			pct[st] = sum ? 100.0 * t->time_ns[st] / sum : 0;
+		fprintf(out, "  %7d %7d %-16s %-8s %7.1f%% %7.1f%% %7.1f%% %7.1f%%%s\n", t->pid, t->tid,
+			t->comm, bw_role__name(t->role), pct[BW_STATE_RUNNING], pct[BW_STATE_BLOCKED],
+			pct[BW_STATE_PARKED], pct[BW_STATE_RUNNABLE], t->stuck ? "  STUCK" : "");
+	}
+}
+
+void summary_text__write(FILE *out, const struct bw_snapshot *s)
+{
+	char d[32];
+	bool any_loss = false;
+
+	fprintf(out, "\nblockwatch %s: traced %s, %llu slow events\n", BW_VERSION,
+		format_duration(s->now_ns - s->start_ns, d, sizeof(d)),
+		(unsigned long long)s->events_total);
+	for (int i = 0; i < s->nprocesses; i++) {
+		const struct bw_snap_process *p = &s->processes[i];
+
+		fprintf(out, "  process %d %s (%s) runtime %s, park detection: %s%s\n", p->pid, p->comm,
+			p->exe, p->runtime ? p->runtime : "none", p->park_detection,
+			p->exited ? ", exited" : "");
+	}
+	for (int i = 0; i < s->ndegraded; i++)
+		fprintf(out, "  DEGRADED: %s\n", s->degraded[i]);
+	callsites(out, s);
+	threads(out, s);
+	fprintf(out, "\nLost or unresolved:");
+	for (int i = 0; i < s->nlost; i++) {
+		if (!s->lost[i].count)
+			continue;
+		fprintf(out, "%s %s %llu", any_loss ? "," : "", s->lost[i].reason,
+			(unsigned long long)s->lost[i].count);
+		any_loss = true;
+	}
+	fprintf(out, "%s\n", any_loss ? "" : " nothing");
+}

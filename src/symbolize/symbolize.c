@@ -1,0 +1,320 @@
+/* pc -> inline chain of named frames, cached per (module, offset).
+ *
+ * Slow path (first time an address is seen): libdwfl finds the module and
+ * its DWARF (main file or separate debug file by build-id/debuglink); the
+ * CU's scopes give the chain of DW_TAG_inlined_subroutine DIEs around the
+ * pc. The innermost frame takes its file:line from the line table; every
+ * outer frame takes the DW_AT_call_file/call_line of the inlined DIE just
+ * inside it, which is the line in the caller where the inlined call sits.
+ * Without DWARF we fall back to .symtab/.dynsym names, then to
+ * module+offset only. The cache key is the interned build-id (or path) plus
+ * the module-relative address, so a hit is a hash probe and a copy. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+#include "demangle.h"
+#include "intern.h"
+#include "symbolize.h"
+#include "unwind/process_internal.h"
+
+#define MAX_CHAIN 32
+#define NAME_BUF 4096
+
+struct cframe {
+	const char *function, *file;
+	int line;
+};
+
+struct centry {
+	const char *key; /* interned build-id or module path; NULL = empty slot */
+	uint64_t off;    /* looked-up address relative to the load bias */
+	int n;
+	struct cframe *frames; /* innermost first; last one is the real function */
+};
+
+struct bw_symcache {
+	struct centry *slots;
+	size_t nslots, count;
+	uint64_t hits, misses;
+};
+
+struct bw_symcache *symcache__new(void)
+{
+	struct bw_symcache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->nslots = 1024;
+	c->slots = calloc(c->nslots, sizeof(*c->slots));
+	if (!c->slots) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void symcache__free(struct bw_symcache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nslots; i++)
+		free(c->slots[i].frames);
+	free(c->slots);
+	free(c);
+}
+
+static size_t slot_of(const struct bw_symcache *c, const char *key, uint64_t off)
+{
+	uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL ^ off * 0xff51afd7ed558ccdULL;
+
+	h ^= h >> 29;
+	return h & (c->nslots - 1);
+}
+
+static struct centry *cache_find(struct bw_symcache *c, const char *key, uint64_t off)
+{
+	for (size_t i = slot_of(c, key, off);; i = (i + 1) & (c->nslots - 1)) {
+		struct centry *e = &c->slots[i];
+
+		if (!e->key)
+			return NULL;
+		if (e->key == key && e->off == off)
+			return e;
+	}
+}
+
+static int cache_grow(struct bw_symcache *c)
+{
+	struct centry *old = c->slots;
+	size_t nold = c->nslots;
+
+	c->slots = calloc(nold * 2, sizeof(*c->slots));
+	if (!c->slots) {
+		c->slots = old;
+		return -ENOMEM;
+	}
+	c->nslots = nold * 2;
+	for (size_t i = 0; i < nold; i++) {
+		size_t j;
+
+		if (!old[i].key)
+			continue;
+		j = slot_of(c, old[i].key, old[i].off);
+		while (c->slots[j].key)
+			j = (j + 1) & (c->nslots - 1);
+		c->slots[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static struct centry *cache_insert(struct bw_symcache *c, const char *key, uint64_t off,
+				   const struct cframe *frames, int n)
+{
+	struct centry *e;
+	size_t i;
+
+	if ((c->count + 1) * 10 > c->nslots * 7 && cache_grow(c) < 0)
+		return NULL;
+	i = slot_of(c, key, off);
+	while (c->slots[i].key)
+		i = (i + 1) & (c->nslots - 1);
+	e = &c->slots[i];
+	e->frames = malloc(n * sizeof(*frames));
+	if (!e->frames)
+		return NULL;
+	memcpy(e->frames, frames, n * sizeof(*frames));
+	e->key = key;
+	e->off = off;
+	e->n = n;
+	c->count++;
+	return e;
+}
+
+/* Display name of a subprogram or inlined DIE: the demangled linkage name
+ * (full Rust/C++ path) when there is one, else DW_AT_name (C). Both are
+ * looked up through abstract_origin/specification. */
+static const char *die_function(struct bw_process *proc, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+	char buf[NAME_BUF];
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (name) {
+		bw_demangle(name, buf, sizeof(buf));
+		return intern__str(proc->strings, buf);
+	}
+	name = dwarf_diename(die);
+	return name ? intern__str(proc->strings, name) : NULL;
+}
+
+static const char *join_path(struct bw_process *proc, const char *dir, const char *file)
+{
+	char buf[NAME_BUF];
+
+	if (!file)
+		return NULL;
+	if (file[0] == '/' || !dir || !*dir)
+		return intern__str(proc->strings, file);
+	snprintf(buf, sizeof(buf), "%s/%s", dir, file);
+	return intern__str(proc->strings, buf);
+}
+
+static const char *symtab_function(struct bw_process *proc, Dwfl_Module *dwmod, uint64_t addr)
+{
+	GElf_Off off;
+	GElf_Sym sym;
+	const char *name;
+	char buf[NAME_BUF];
+
+	name = dwfl_module_addrinfo(dwmod, addr, &off, &sym, NULL, NULL, NULL);
+	/* A sizeless symbol far below the pc (stripped binaries keep only a
+	 * few dynamic symbols) would name the wrong function. */
+	if (!name || (sym.st_size == 0 && off > 0) || (sym.st_size && off >= sym.st_size))
+		return NULL;
+	bw_demangle(name, buf, sizeof(buf));
+	return intern__str(proc->strings, buf);
+}
+
+/* Fills chain[] innermost first. Returns the number of frames. */
+static int resolve(struct bw_process *proc, Dwfl_Module *dwmod, uint64_t addr,
+		   struct cframe *chain, int max)
+{
+	Dwarf_Addr dbias = 0;
+	Dwarf_Die *cudie = dwfl_module_addrdie(dwmod, addr, &dbias);
+	Dwarf_Die *scopes = NULL, *nest = NULL;
+	Dwfl_Line *line = dwfl_module_getsrc(dwmod, addr);
+	const char *comp_dir = NULL;
+	Dwarf_Files *files = NULL;
+	int n = 0, nscopes, nnest = 0;
+
+	memset(&chain[0], 0, sizeof(chain[0]));
+	if (line) {
+		int lineno = 0;
+		const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+
+		chain[0].file = join_path(proc, dwfl_line_comp_dir(line), file);
+		chain[0].line = lineno;
+	}
+	if (cudie) {
+		Dwarf_Attribute attr;
+		size_t nfiles;
+
+		comp_dir = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &attr));
+		if (dwarf_getsrcfiles(cudie, &files, &nfiles) != 0)
+			files = NULL;
+		nscopes = dwarf_getscopes(cudie, addr - dbias, &scopes);
+		/* dwarf_getscopes jumps to the abstract origin's scopes at the
+		 * first inlined instance; the physical nesting of the innermost
+		 * scope is what holds the whole inline chain. */
+		if (nscopes > 0)
+			nnest = dwarf_getscopes_die(&scopes[0], &nest);
+	}
+	for (int i = 0; i < nnest && n < max; i++) {
+		Dwarf_Die *d = &nest[i];
+		int tag = dwarf_tag(d);
+		Dwarf_Attribute attr;
+		Dwarf_Word cf = 0, cl = 0;
+
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+			continue;
+		chain[n].function = die_function(proc, d);
+		if (tag == DW_TAG_subprogram) {
+			n++;
+			break; /* the physical function: chain complete */
+		}
+		/* The caller's frame sits at this inlined call's call site. */
+		if (n + 1 < max) {
+			memset(&chain[n + 1], 0, sizeof(chain[n + 1]));
+			if (dwarf_formudata(dwarf_attr(d, DW_AT_call_file, &attr), &cf) == 0 && files)
+				chain[n + 1].file = join_path(proc, comp_dir,
+							      dwarf_filesrc(files, cf, NULL, NULL));
+			if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &attr), &cl) == 0)
+				chain[n + 1].line = (int)cl;
+		}
+		n++;
+	}
+	free(scopes);
+	free(nest);
+	if (n == 0)
+		n = 1; /* no DWARF scope: one frame with the line (if any) */
+	if (!chain[n - 1].function)
+		chain[n - 1].function = symtab_function(proc, dwmod, addr);
+	return n;
+}
+
+static void fill_out(struct bw_frame *out, int n, const struct cframe *chain, int nchain,
+		     uint64_t pc, const struct bw_module *mod)
+{
+	for (int i = 0; i < n; i++) {
+		/* Keep the innermost frames and always the physical function. */
+		const struct cframe *c = i == n - 1 ? &chain[nchain - 1] : &chain[i];
+
+		out[i] = (struct bw_frame){
+			.pc = pc,
+			.function = c->function,
+			.file = c->file,
+			.line = c->line,
+			.inlined = i != n - 1,
+			.module = mod ? mod->name : NULL,
+			.module_offset = mod ? pc - mod->bias : pc,
+			.build_id = mod ? mod->build_id : NULL,
+		};
+	}
+}
+
+int process__symbolize(struct bw_process *proc, uint64_t pc, bool is_return,
+		       struct bw_frame *out, int max)
+{
+	uint64_t addr = is_return && pc ? pc - 1 : pc;
+	struct bw_module *mod;
+	struct cframe chain[MAX_CHAIN];
+	const struct centry *e;
+	const char *key;
+	int n;
+
+	if (!proc || !out || max <= 0)
+		return -EINVAL;
+	mod = process__module_at(proc, addr);
+	if (!mod) {
+		process__maybe_refresh(proc);
+		mod = process__module_at(proc, addr);
+	}
+	if (!mod) {
+		fill_out(out, 1, &(struct cframe){ 0 }, 1, pc, NULL);
+		return 1;
+	}
+	key = process__module_build_id(proc, mod);
+	if (!key)
+		key = mod->name;
+	e = cache_find(proc->symcache, key, addr - mod->bias);
+	if (e) {
+		proc->symcache->hits++;
+	} else {
+		proc->symcache->misses++;
+		n = resolve(proc, mod->dwmod, addr, chain, MAX_CHAIN);
+		e = cache_insert(proc->symcache, key, addr - mod->bias, chain, n);
+		if (!e) {
+			n = n < max ? n : max;
+			fill_out(out, n, chain, n, pc, mod);
+			return n;
+		}
+	}
+	n = e->n < max ? e->n : max;
+	fill_out(out, n, e->frames, e->n, pc, mod);
+	return n;
+}
+
+void process__symbolize_stats(const struct bw_process *proc, uint64_t *hits, uint64_t *misses)
+{
+	*hits = proc ? proc->symcache->hits : 0;
+	*misses = proc ? proc->symcache->misses : 0;
+}

@@ -1,0 +1,241 @@
+/* Unwinding a copied user stack with libdwfl's DWARF CFI unwinder.
+ *
+ * libdwfl pulls registers and memory through Dwfl_Thread_Callbacks; we
+ * attach once per process (dwfl_attach_state may be called once per Dwfl)
+ * and point the callbacks at the sample being unwound through proc->cur.
+ * Memory comes from the stack copy, or for read-only file mappings from the
+ * ELF file image; anything else is reported as the end of the copy.
+ * When a pc has no CFI, libdwfl's x86-64 backend falls back to frame
+ * pointers by itself (ebl unwind), which is our frame-pointer path. */
+#include <errno.h>
+#include <string.h>
+
+#include <elfutils/libdwfl.h>
+
+#include "process_internal.h"
+
+static const char *const stop_names[UNWIND_STOP_NR] = {
+	[UNWIND_STOP_END] = "end",
+	[UNWIND_STOP_END_OF_COPY] = "end-of-copy",
+	[UNWIND_STOP_NO_CFI] = "no-cfi",
+	[UNWIND_STOP_BAD_ADDRESS] = "bad-address",
+	[UNWIND_STOP_MAX_DEPTH] = "max-depth",
+	[UNWIND_STOP_ERROR] = "error",
+};
+
+const char *unwind_stop__name(enum unwind_stop why)
+{
+	return (unsigned)why < UNWIND_STOP_NR ? stop_names[why] : "unknown";
+}
+
+static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct bw_process *proc = arg;
+
+	if (*thread_argp || !proc->cur)
+		return 0;
+	*thread_argp = proc;
+	return proc->cur->tid;
+}
+
+static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	*thread_argp = arg; /* any tid: the sample is the thread */
+	return true;
+}
+
+/* Read-only file-backed memory (.text, .rodata, .eh_frame) equals the file
+ * contents, so CFI expressions that look there still work offline. */
+static bool read_from_file(struct bw_process *proc, uint64_t addr, Dwarf_Word *out)
+{
+	const struct bw_mapping *m = process__mapping_at(proc, addr);
+	struct bw_module *mod;
+	GElf_Addr bias;
+	Elf *elf;
+	char *raw;
+	size_t size;
+	uint64_t off;
+
+	if (!m || m->module < 0 || m->perms[1] == 'w' || addr + 8 > m->end)
+		return false;
+	mod = &proc->modules[m->module];
+	if (!mod->dwmod || !(elf = dwfl_module_getelf(mod->dwmod, &bias)))
+		return false;
+	raw = elf_rawfile(elf, &size);
+	off = addr - m->start + m->offset;
+	if (!raw || off + 8 > size)
+		return false;
+	memcpy(out, raw + off, 8);
+	return true;
+}
+
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct bw_process *proc = arg;
+	const struct bw_stack_sample *s = proc->cur;
+	uint64_t sp = s->regs[BW_REG_SP];
+
+	if (addr >= sp && addr - sp + 8 <= s->stack_len) {
+		memcpy(result, s->stack + (addr - sp), 8);
+		return true;
+	}
+	if (read_from_file(proc, addr, result))
+		return true;
+	proc->cur_oob = true;
+	return false;
+}
+
+static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct bw_process *proc = arg;
+	const struct bw_stack_sample *s = proc->cur;
+	Dwarf_Word regs[BW_REG_IP];
+
+	if (proc->cur_partial) {
+		/* Unknown registers stay undefined rather than 0, so a rule
+		 * that needs them fails cleanly instead of inventing frames. */
+		regs[0] = s->regs[BW_REG_SP];
+		if (!dwfl_thread_state_registers(thread, BW_REG_SP, 1, regs))
+			return false;
+	} else {
+		for (int i = 0; i < BW_REG_IP; i++)
+			regs[i] = s->regs[i];
+		if (!dwfl_thread_state_registers(thread, 0, BW_REG_IP, regs))
+			return false;
+	}
+	dwfl_thread_state_register_pc(thread, s->regs[BW_REG_IP]);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+struct walk {
+	struct bw_process *proc;
+	uint64_t *pcs;
+	int max, n;
+	enum unwind_stop aborted; /* why frame_cb stopped the walk */
+};
+
+static int frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct walk *w = arg;
+	Dwarf_Addr pc;
+	bool activation;
+
+	if (!dwfl_frame_pc(state, &pc, &activation)) {
+		w->aborted = UNWIND_STOP_ERROR;
+		return DWARF_CB_ABORT;
+	}
+	if (w->n >= w->max) {
+		w->aborted = UNWIND_STOP_MAX_DEPTH;
+		return DWARF_CB_ABORT;
+	}
+	/* pc 0 marks the outermost frame on some stacks (e.g. clone'd
+	 * threads without CFI for the start routine). */
+	if (pc == 0 && w->n > 0) {
+		w->aborted = UNWIND_STOP_END;
+		return DWARF_CB_ABORT;
+	}
+	w->pcs[w->n++] = pc;
+	w->proc->cur_oob = false; /* reads so far led to a frame */
+	return DWARF_CB_OK;
+}
+
+static bool regs_partial(const struct bw_stack_sample *s)
+{
+	for (int i = 0; i < BW_NREGS; i++)
+		if (i != BW_REG_SP && i != BW_REG_IP && s->regs[i])
+			return false;
+	return true;
+}
+
+static bool module_has_cfi(struct bw_module *mod)
+{
+	Dwarf_Addr bias;
+
+	if (mod->cfi < 0)
+		mod->cfi = dwfl_module_eh_cfi(mod->dwmod, &bias) ||
+			   dwfl_module_dwarf_cfi(mod->dwmod, &bias);
+	return mod->cfi > 0;
+}
+
+static enum unwind_stop classify_stop(struct bw_process *proc, const struct walk *w)
+{
+	uint64_t last = w->pcs[w->n - 1];
+	struct bw_module *mod;
+
+	if (proc->cur_oob)
+		return UNWIND_STOP_END_OF_COPY;
+	mod = process__module_at(proc, w->n > 1 ? last - 1 : last);
+	if (!mod)
+		return UNWIND_STOP_BAD_ADDRESS;
+	if (!module_has_cfi(mod))
+		return UNWIND_STOP_NO_CFI;
+	return UNWIND_STOP_ERROR;
+}
+
+int process__unwind(struct bw_process *proc, const struct bw_stack_sample *sample,
+		    uint64_t *pcs, int max, enum unwind_stop *why)
+{
+	struct walk w = { .proc = proc, .pcs = pcs, .max = max };
+	enum unwind_stop stop = UNWIND_STOP_ERROR;
+	uint64_t ip;
+	int rc;
+
+	if (!proc || !sample || !pcs || max <= 0)
+		return -EINVAL;
+	ip = sample->regs[BW_REG_IP];
+	if (!ip) {
+		stop = UNWIND_STOP_BAD_ADDRESS;
+		goto cleanup;
+	}
+	if (!process__module_at(proc, ip))
+		process__maybe_refresh(proc);
+	if (!proc->attached) {
+		/* Needs at least one module to learn the architecture. */
+		if (!dwfl_attach_state(proc->dwfl, NULL, proc->pid, &thread_callbacks, proc)) {
+			pcs[0] = ip;
+			w.n = 1;
+			stop = process__module_at(proc, ip) ? UNWIND_STOP_ERROR
+							    : UNWIND_STOP_BAD_ADDRESS;
+			goto cleanup;
+		}
+		proc->attached = true;
+	}
+	proc->cur = sample;
+	proc->cur_oob = false;
+	proc->cur_partial = regs_partial(sample);
+	rc = dwfl_getthread_frames(proc->dwfl, sample->tid ? sample->tid : proc->pid,
+				   frame_cb, &w);
+	proc->cur = NULL;
+	if (w.n == 0) { /* not even the initial frame: still report ip */
+		pcs[0] = ip;
+		w.n = 1;
+	}
+	if (rc == 0)
+		stop = UNWIND_STOP_END;
+	else if (rc == DWARF_CB_ABORT)
+		stop = w.aborted;
+	else
+		stop = classify_stop(proc, &w);
+cleanup:
+	proc->unwinds++;
+	proc->stops[stop]++;
+	if (why)
+		*why = stop;
+	return w.n;
+}
+
+void process__unwind_stats(const struct bw_process *proc, uint64_t *unwinds,
+			   uint64_t stops[UNWIND_STOP_NR])
+{
+	if (unwinds)
+		*unwinds = proc ? proc->unwinds : 0;
+	for (int i = 0; stops && i < UNWIND_STOP_NR; i++)
+		stops[i] = proc ? proc->stops[i] : 0;
+}

@@ -1,0 +1,25 @@
+//! 6. `std::process::Command::output()` inside an async fn: the worker waits for the child
+//! (reading its pipes until it exits, then reaping it).
+//!
+//! output() can sleep twice: briefly while the child execs (vfork-style spawn), then for
+//! the child's 15 ms. The first is usually well under 1 ms; see the truth's count_slack.
+
+use super::{multi_thread, wait_all};
+use crate::{Args, Extra};
+use std::process::Command;
+use std::time::Duration;
+
+pub fn run(_: &Args) -> Extra {
+    multi_thread(4).block_on(async {
+        wait_all((0..2).map(|_| tokio::spawn(render_loop())).collect()).await;
+    });
+    vec![]
+}
+
+async fn render_loop() {
+    for _ in 0..15 {
+        let out = blocking!("process-wait", "std::process::Command::output", Command::new("sleep").arg("0.015").output()).expect("run sleep");
+        assert!(out.status.success());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}

@@ -1,0 +1,178 @@
+//! Ground truth: every blocking call site measures itself, and the program writes what
+//! happened as JSON (`--truth FILE`), so tests never hard-code lines, counts or times.
+//!
+//! Recording must not block (that would be a blocking call the truth does not list), so
+//! sites are statics with atomic counters, chained into a lock-free list on first use.
+
+use std::fmt::Write as _;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// A call counts as "blocked" when it took at least this long: comfortably above
+/// blockwatch's default 1 ms threshold, so timing jitter cannot flip the verdict.
+pub const COUNT_MIN: Duration = Duration::from_micros(1500);
+/// Calls between AMBIGUOUS_MIN and COUNT_MIN may or may not be reported. They are not in
+/// `count`; they widen the accepted range instead (`count_slack`).
+pub const AMBIGUOUS_MIN: Duration = Duration::from_micros(500);
+
+/// Wraps one blocking call: `blocking!(category, api, call)`. Keep each use on ONE line:
+/// `line!()` and the call's debug line info must both be that line.
+/// `blocking!(soft; ...)` marks a call whose blocking the program cannot control (a real
+/// disk's fsync): tests accept it at that line but do not require it or check its count.
+#[macro_export]
+macro_rules! blocking {
+    (soft; $category:expr, $api:expr, $call:expr) => {{
+        static SITE: $crate::truth::Site = $crate::truth::Site::new(file!(), line!(), $category, $api, true);
+        let start = std::time::Instant::now();
+        let result = $call;
+        SITE.record(start.elapsed());
+        result
+    }};
+    ($category:expr, $api:expr, $call:expr) => {{
+        static SITE: $crate::truth::Site = $crate::truth::Site::new(file!(), line!(), $category, $api, false);
+        let start = std::time::Instant::now();
+        let result = $call;
+        SITE.record(start.elapsed());
+        result
+    }};
+}
+
+pub struct Site {
+    file: &'static str,
+    line: u32,
+    category: &'static str,
+    api: &'static str,
+    soft: bool,
+    count: AtomicU64,
+    total_ns: AtomicU64,
+    slack: AtomicU64,
+    calls: AtomicU64,
+    registered: AtomicBool,
+    next: AtomicPtr<Site>,
+}
+
+static SITES: AtomicPtr<Site> = AtomicPtr::new(ptr::null_mut());
+/// Line where the scenario drops a value whose Drop blocks (an accepted alternative
+/// callsite for "drop" entries; same file as the Drop impl).
+static DROP_SITE_LINE: AtomicU32 = AtomicU32::new(0);
+
+impl Site {
+    pub const fn new(file: &'static str, line: u32, category: &'static str, api: &'static str, soft: bool) -> Site {
+        Site {
+            file,
+            line,
+            category,
+            api,
+            soft,
+            count: AtomicU64::new(0),
+            total_ns: AtomicU64::new(0),
+            slack: AtomicU64::new(0),
+            calls: AtomicU64::new(0),
+            registered: AtomicBool::new(false),
+            next: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    pub fn record(&'static self, took: Duration) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if took >= COUNT_MIN {
+            self.count.fetch_add(1, Ordering::Relaxed);
+            self.total_ns.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+        } else if took >= AMBIGUOUS_MIN {
+            self.slack.fetch_add(1, Ordering::Relaxed);
+        }
+        if !self.registered.swap(true, Ordering::AcqRel) {
+            let me = self as *const Site as *mut Site;
+            let mut head = SITES.load(Ordering::Acquire);
+            loop {
+                self.next.store(head, Ordering::Relaxed);
+                match SITES.compare_exchange_weak(head, me, Ordering::AcqRel, Ordering::Acquire) {
+                    Ok(_) => break,
+                    Err(h) => head = h,
+                }
+            }
+        }
+    }
+}
+
+/// Marks the line where a value with a blocking Drop goes out of scope.
+pub fn drop_site(line: u32) {
+    DROP_SITE_LINE.store(line, Ordering::Relaxed);
+}
+
+/// All sites that recorded at least one call, by file and line.
+pub fn sites() -> Vec<&'static Site> {
+    let mut out = Vec::new();
+    let mut p = SITES.load(Ordering::Acquire);
+    while !p.is_null() {
+        let site: &'static Site = unsafe { &*p };
+        out.push(site);
+        p = site.next.load(Ordering::Acquire);
+    }
+    out.sort_by_key(|s| (s.file, s.line));
+    out
+}
+
+impl Site {
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => write!(out, "\\u{:04x}", c as u32).unwrap(),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The ground-truth document. `extra` holds scenario-specific fields as (key, raw JSON).
+pub fn to_json(scenario: &str, negative: bool, runtime: Duration, extra: &[(&str, String)]) -> String {
+    let mut expected = Vec::new();
+    for s in sites() {
+        let mut e = format!(
+            "{{\"file\": {}, \"line\": {}, \"category\": {}, \"blocking_api\": {}, \"count\": {}, \"count_slack\": {}, \"total_ns\": {}, \"calls\": {}, \"soft\": {}",
+            json_str(s.file),
+            s.line,
+            json_str(s.category),
+            json_str(s.api),
+            s.count.load(Ordering::Relaxed),
+            s.slack.load(Ordering::Relaxed),
+            s.total_ns.load(Ordering::Relaxed),
+            s.calls.load(Ordering::Relaxed),
+            s.soft
+        );
+        let drop_line = DROP_SITE_LINE.load(Ordering::Relaxed);
+        if s.category == "drop" && drop_line != 0 {
+            write!(e, ", \"alt\": [{{\"file\": {}, \"line\": {}}}]", json_str(s.file), drop_line).unwrap();
+        }
+        e.push('}');
+        expected.push(e);
+    }
+    let mut doc = format!(
+        "{{\"scenario\": {}, \"negative\": {}, \"pid\": {}, \"runtime_ns\": {}, \"count_min_ns\": {}, \"expected\": [\n  {}\n]",
+        json_str(scenario),
+        negative,
+        std::process::id(),
+        runtime.as_nanos(),
+        COUNT_MIN.as_nanos(),
+        expected.join(",\n  ")
+    );
+    for (k, v) in extra {
+        write!(doc, ", {}: {}", json_str(k), v).unwrap();
+    }
+    doc.push_str("}\n");
+    doc
+}
+
+pub fn quote(s: &str) -> String {
+    json_str(s)
+}

@@ -1,0 +1,50 @@
+# Ground-truth workloads (docs/workloads.md), included by the top Makefile.
+# One Cargo workspace, one binary (bw-workload --scenario NAME), built once per profile
+# into $(BUILD)/workloads/:
+#   bw-workload            release, full debug info (profile.release)
+#   bw-workload-lines      release, line tables only (profile.release-lines)
+#   bw-workload-stripped   the first one, strip --strip-all
+#   split/bw-workload      the first one without debug info + .gnu_debuglink to
+#                          split/bw-workload.debug, also at debug/.build-id/xx/rest.debug
+# Make only reruns cargo when a workload source changed, so `make test` stays fast.
+
+CARGO     ?= $(shell command -v cargo 2>/dev/null || echo $(HOME)/.cargo/bin/cargo)
+WL_SRC    := tests/workloads
+WL_OUT    := $(BUILD)/workloads
+WL_TARGET := $(abspath $(WL_OUT)/target)
+WL_INPUTS := $(WL_SRC)/Cargo.toml $(wildcard $(WL_SRC)/Cargo.lock) \
+             $(wildcard $(WL_SRC)/*/Cargo.toml $(WL_SRC)/*/src/*.rs $(WL_SRC)/*/src/*/*.rs)
+WL_CARGO  := CARGO_TARGET_DIR=$(WL_TARGET) $(CARGO) build $(if $(filter 1,$(V)),-v,-q) \
+             --manifest-path $(WL_SRC)/Cargo.toml -p bw-workload
+WL_BINS   := $(WL_OUT)/bw-workload $(WL_OUT)/bw-workload-lines \
+             $(WL_OUT)/bw-workload-stripped $(WL_OUT)/split/bw-workload
+
+$(WL_OUT)/bw-workload: $(WL_INPUTS)
+	$(call msg,CARGO,$@)
+	$(Q)$(WL_CARGO) --profile release
+	$(Q)cp $(WL_TARGET)/release/bw-workload $@
+
+$(WL_OUT)/bw-workload-lines: $(WL_INPUTS) | $(WL_OUT)/bw-workload
+	$(call msg,CARGO,$@)
+	$(Q)$(WL_CARGO) --profile release-lines
+	$(Q)cp $(WL_TARGET)/release-lines/bw-workload $@
+
+$(WL_OUT)/bw-workload-stripped: $(WL_OUT)/bw-workload
+	$(call msg,STRIP,$@)
+	$(Q)strip --strip-all -o $@ $<
+
+# The debug file sits next to the binary (found through .gnu_debuglink) and under the
+# build-id layout (what /usr/lib/debug/.build-id looks like), for tools given that dir.
+$(WL_OUT)/split/bw-workload: $(WL_OUT)/bw-workload
+	$(call msg,SPLIT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)objcopy --only-keep-debug $< $@.debug
+	$(Q)objcopy --strip-debug --add-gnu-debuglink=$@.debug $< $@
+	$(Q)id=$$(readelf -n $@ | sed -n 's/.*Build ID: *//p'); \
+	    test -n "$$id" || { echo "blockwatch: $@ has no build-id (linker without --build-id?)" >&2; exit 1; }; \
+	    dir=$(WL_OUT)/debug/.build-id/$$(echo $$id | cut -c1-2); \
+	    mkdir -p $$dir && cp $@.debug $$dir/$$(echo $$id | cut -c3-).debug
+
+workloads: $(WL_BINS)
+TEST_PREREQS += workloads
+.PHONY: workloads
