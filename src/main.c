@@ -15,6 +15,10 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "trace", cmd_trace, "trace runtime worker threads live and summarise blocking" },
+	{ "top", cmd_top, "live top-style dashboard of workers and blocking callsites" },
+	{ "record", cmd_record, "record a trace session to a file for later reports" },
+	{ "report", cmd_report, "turn a recording into text, json, folded, pprof, perfetto or html" },
+	{ "futures", cmd_futures, "list the largest async state machines in a binary (DWARF)" },
 	{ "check", cmd_check, "check kernel support; count a PID's context switches" },
 };
 

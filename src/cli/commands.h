@@ -4,6 +4,10 @@
 
 int cmd_check(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_futures(int argc, char **argv);
 
 /* Common preconditions with one-line errors; return 0 when fine. */
 int require_root(void);

@@ -80,8 +80,8 @@ void tracer_refresh_threads(struct tracer *t)
 		th->seen_in_map = true;
 		if (th->role == BW_ROLE_UNKNOWN && val.role != BW_ROLE_UNKNOWN)
 			th->role = val.role;
-		if (!th->comm[0])
-			proc_comm(val.tgid, key, th->comm, sizeof(th->comm));
+		/* names change after exec and when runtimes name their threads */
+		proc_comm(val.tgid, key, th->comm, sizeof(th->comm));
 	}
 	for (int i = 0; i < t->nprocs; i++)
 		if (!t->procs[i].exited && !proc_exists(t->procs[i].pid))
