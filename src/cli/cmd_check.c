@@ -11,6 +11,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
 #include "ingest/bpf_loader.h"
@@ -35,15 +36,16 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 	pid_t pid;
 
 	switch (key) {
+	CLI_KEY_INIT_CASE(state);
 	case 'p':
 	case ARGP_KEY_ARG:
 		if (parse_pid_list(arg, &pid, 1) != 1)
-			argp_error(state, "bad pid '%s'", arg);
+			CLI_FAIL(state, "bad pid '%s'", arg);
 		a->pid = pid;
 		return 0;
 	case 'd':
 		if (parse_duration(arg, 1000000000ULL, &a->duration_ns) || !a->duration_ns)
-			argp_error(state, "bad duration '%s' (examples: 1s, 500ms)", arg);
+			CLI_FAIL(state, "bad duration '%s' (examples: 1s, 500ms)", arg);
 		return 0;
 	case 'v':
 		a->verbose = true;
@@ -132,7 +134,8 @@ int cmd_check(int argc, char **argv)
 	char err[256];
 	int rc;
 
-	argp_parse(&check_argp, argc, argv, 0, NULL, &a);
+	if (cli_argp_parse(&check_argp, argc, argv, &a))
+		return 2;
 	if ((rc = require_root()) || (rc = require_btf()))
 		return 1;
 	if (a.pid && (rc = require_pid(a.pid)))
@@ -142,7 +145,7 @@ int cmd_check(int argc, char **argv)
 	uname(&u);
 	printf("blockwatch %s: kernel %s %s\n", BW_VERSION, u.release, u.machine);
 	b = bw_bpf__open(&opts, err, sizeof(err));
-	print_feature("BTF", bw_probe_btf(), "/sys/kernel/btf/vmlinux");
+	print_feature("BTF", bw_probe_btf(), bw_btf_path());
 	print_feature("tp_btf", b && strcmp(bw_bpf__flavour(b), "tp_btf") == 0,
 		      b && strcmp(bw_bpf__flavour(b), "raw_tp") == 0 ? "(using raw_tp)" : NULL);
 	print_feature("ring buffer", bw_probe_ringbuf(), NULL);

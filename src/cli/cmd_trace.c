@@ -9,6 +9,7 @@
 
 #include "blame/blame.h"
 #include "classify/thread_role.h"
+#include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
 #include "ingest/tracer.h"
@@ -45,30 +46,31 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	int n;
 
 	switch (key) {
+	CLI_KEY_INIT_CASE(state);
 	case 'p':
 		n = parse_pid_list(arg, a->t.pids + a->t.npids, BW_MAX_TARGETS - a->t.npids);
 		if (n < 0)
-			argp_error(state, "bad pid list '%s' (example: -p 123,456)", arg);
+			CLI_FAIL(state, "bad pid list '%s' (example: -p 123,456)", arg);
 		a->t.npids += n;
 		return 0;
 	case 'd':
 		if (parse_duration(arg, 1000000000ULL, &a->duration_ns) || !a->duration_ns)
-			argp_error(state, "bad duration '%s' (examples: 10, 10s, 500ms)", arg);
+			CLI_FAIL(state, "bad duration '%s' (examples: 10, 10s, 500ms)", arg);
 		return 0;
 	case 't':
 		if (parse_duration(arg, 0, &a->t.threshold_ns))
-			argp_error(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
+			CLI_FAIL(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
 		return 0;
 	case OPT_STUCK:
 		if (parse_duration(arg, 0, &a->t.stuck_ns) || !a->t.stuck_ns)
-			argp_error(state, "bad --stuck '%s' (examples: 200ms, 1s)", arg);
+			CLI_FAIL(state, "bad --stuck '%s' (examples: 200ms, 1s)", arg);
 		return 0;
 	case 's':
 		a->stacks = true;
 		return 0;
 	case 'f':
 		if (strcmp(arg, "json") && strcmp(arg, "text"))
-			argp_error(state, "bad format '%s': use text or json", arg);
+			CLI_FAIL(state, "bad format '%s': use text or json", arg);
 		a->json = strcmp(arg, "json") == 0;
 		return 0;
 	case 'o':
@@ -76,7 +78,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_THREADS:
 		if (thread_filter__set(arg))
-			argp_error(state, "bad --threads regex '%s'", arg);
+			CLI_FAIL(state, "bad --threads regex '%s'", arg);
 		return 0;
 	case OPT_LIBRARIES:
 		blame__set_extra_library_prefixes(arg);
@@ -88,8 +90,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		a->t.verbose = true;
 		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s' (to start a command: blockwatch trace -- COMMAND ARGS)", arg);
-		return 0;
+		CLI_FAIL(state, "unexpected argument '%s' (to start a command: blockwatch trace -- COMMAND ARGS)", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -195,7 +196,8 @@ int cmd_trace(int argc, char **argv)
 			break;
 		}
 	}
-	argp_parse(&trace_argp, nargs, argv, 0, NULL, &a);
+	if (cli_argp_parse(&trace_argp, nargs, argv, &a))
+		return 2;
 	if (a.t.command && a.t.npids) {
 		fprintf(stderr, "blockwatch: give either -p PID or -- COMMAND, not both\n");
 		return 2;

@@ -18,7 +18,8 @@ int require_root(void)
 int require_btf(void)
 {
 	if (!bw_probe_btf()) {
-		fprintf(stderr, "blockwatch: kernel BTF not found at /sys/kernel/btf/vmlinux; a kernel built with CONFIG_DEBUG_INFO_BTF=y is required\n");
+		fprintf(stderr, "blockwatch: kernel BTF not found at %s; a kernel built with CONFIG_DEBUG_INFO_BTF=y is required (or set BLOCKWATCH_BTF to a BTF file for this kernel)\n",
+			bw_btf_path());
 		return -ENOENT;
 	}
 	return 0;

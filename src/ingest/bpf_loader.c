@@ -57,7 +57,9 @@ static void select_flavour(struct blockwatch_bpf *s, bool btf)
 
 static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool btf, int *err)
 {
-	struct blockwatch_bpf *s = blockwatch_bpf__open();
+	const char *custom = getenv("BLOCKWATCH_BTF");
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = custom && *custom ? custom : NULL);
+	struct blockwatch_bpf *s = blockwatch_bpf__open_opts(&oo);
 
 	if (!s) {
 		*err = -errno;
@@ -243,9 +245,16 @@ int bw_bpf__uprobe_count(const struct bw_bpf *b)
 	return b->nuprobes;
 }
 
+const char *bw_btf_path(void)
+{
+	const char *custom = getenv("BLOCKWATCH_BTF");
+
+	return custom && *custom ? custom : "/sys/kernel/btf/vmlinux";
+}
+
 bool bw_probe_btf(void)
 {
-	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	return access(bw_btf_path(), R_OK) == 0;
 }
 
 bool bw_probe_ringbuf(void)

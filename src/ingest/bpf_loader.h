@@ -42,6 +42,8 @@ int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, p
 int bw_bpf__uprobe_count(const struct bw_bpf *b);
 
 /* Kernel feature probes for `check`; each returns true when supported. */
+/* Kernel BTF used for CO-RE: $BLOCKWATCH_BTF or /sys/kernel/btf/vmlinux. */
+const char *bw_btf_path(void);
 bool bw_probe_btf(void);
 bool bw_probe_ringbuf(void);
 bool bw_probe_uprobes(void);

@@ -105,7 +105,7 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	struct probe_report rep = {};
 	uint32_t flags = 0;
 	pid_t tids[4096];
-	int n;
+	int n, rc;
 
 	if (tracer_find_process(t, pid))
 		return 0;
@@ -123,8 +123,13 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	p->pid = pid;
 	if (exe_override)
 		snprintf(p->exe, sizeof(p->exe), "%s", exe_override);
-	else if (proc_exe(pid, p->exe, sizeof(p->exe)))
-		return explicit ? (snprintf(err, errlen, "pid %d not found", pid), -ESRCH) : -ESRCH;
+	else if ((rc = proc_exe(pid, p->exe, sizeof(p->exe)))) {
+		if (explicit && rc == -ENOENT)
+			snprintf(err, errlen, "pid %d not found", pid);
+		else if (explicit)
+			snprintf(err, errlen, "cannot inspect pid %d: %s", pid, strerror(-rc));
+		return rc;
+	}
 	if (exe_override) {
 		const char *base = strrchr(exe_override, '/');
 

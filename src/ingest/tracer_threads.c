@@ -81,7 +81,10 @@ void tracer_refresh_threads(struct tracer *t)
 		if (th->role == BW_ROLE_UNKNOWN && val.role != BW_ROLE_UNKNOWN)
 			th->role = val.role;
 		/* names change after exec and when runtimes name their threads */
-		proc_comm(val.tgid, key, th->comm, sizeof(th->comm));
+		char comm[BW_COMM_LEN];
+
+		if (proc_comm(val.tgid, key, comm, sizeof(comm)) == 0 && comm[0])
+			memcpy(th->comm, comm, sizeof(comm));
 	}
 	for (int i = 0; i < t->nprocs; i++)
 		if (!t->procs[i].exited && !proc_exists(t->procs[i].pid))

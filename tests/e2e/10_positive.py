@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Scenarios 1-7 under `blockwatch trace -- bw-workload`: every blocking call the truth
+lists is reported at its exact file:line with the right category and blocking API, with
+count and total time matching; nothing else is reported."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import bwtest  # noqa: E402
+
+SCENARIOS = ["sleep", "file-io", "drop", "mutex", "net", "process", "current-thread", "renamed"]
+
+
+def extra_checks(tap, scenario, run):
+    if not run.report or not run.truth:
+        return
+    threads = bwtest.workload_threads(run.report, run.truth["pid"])
+    if scenario == "current-thread":
+        # block_on runs every task on the main thread: that thread is the worker.
+        main = [t for t in threads if t.get("tid") == run.truth["pid"]]
+        tap.check("current-thread: the block_on (main) thread is a worker",
+                  any(t.get("role") == "worker" for t in main), f"main thread: {main}")
+    if scenario == "renamed":
+        name = run.truth["thread_name"]
+        named = [t for t in threads if t.get("comm") == name]
+        tap.check(f"renamed: threads named {name} are recognised as workers",
+                  any(t.get("role") == "worker" for t in named), "\n".join(map(str, threads)))
+
+
+def main():
+    tap = bwtest.Tap()
+    if not bwtest.preflight(tap):
+        tap.done()
+    for scenario in SCENARIOS:
+        run = bwtest.scenario_test(tap, scenario)
+        extra_checks(tap, scenario, run)
+    tap.done()
+
+
+main()

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Scenario 8: attach to a running process (`trace -p PID --duration 3`) whose blocking
+task was spawned long before. Its threads already exist and must still be classified;
+the count must match the workload's measured blocking rate over the traced window."""
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import bwtest  # noqa: E402
+
+TRACE_SECS = 3
+RATE_TOL = 0.15  # the window's edges are fuzzy: attach and detach take a moment
+
+
+def main():
+    tap = bwtest.Tap()
+    if not bwtest.preflight(tap):
+        tap.done()
+    run = bwtest.Run("attach")
+    wl = subprocess.Popen(bwtest.workload_cmd(run, "attach", args=["--seconds", str(TRACE_SECS + 3)]),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1)  # the runtime, its workers and the blocking task all predate blockwatch
+        cmd = [bwtest.BLOCKWATCH, "trace", "-p", str(wl.pid), "--duration", str(TRACE_SECS),
+               "--format", "json", "--output", run.report_path]
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=TRACE_SECS + 60)
+            run.rc, run.stderr = p.returncode, p.stderr
+        except subprocess.TimeoutExpired:
+            run.rc = "timeout"
+        tap.check("attach: workload still running when blockwatch finished", wl.poll() is None)
+        wl.wait(timeout=30)
+        run.load()
+        if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally("attach", run)
+            tap.done()
+        (e,) = run.truth["expected"]
+        where = f"{os.path.basename(e['file'])}:{e['line']}"
+        hits = [c for c in run.report["callsites"] if bwtest.at(c, e["file"], e["line"])]
+        tally = {"name": "attach", "required": 1, "found": 0, "reported": len(run.report["callsites"]),
+                 "correct": sum(1 for c in hits if c.get("category") == e["category"])}
+        if tap.check(f"attach: {where} reported", bool(hits),
+                     "\n".join(map(bwtest.short, run.report["callsites"])) or "no callsites"):
+            tally["found"] = int(tap.check(f"attach: {where} category is {e['category']}",
+                                           all(c.get("category") == e["category"] for c in hits),
+                                           "\n".join(map(bwtest.short, hits))))
+            got = sum(c["count"] for c in hits)
+            secs = run.report["duration_ns"] / 1e9
+            want = run.truth["rate_per_s"] * secs
+            tap.check(f"attach: count matches the blocking rate over the window",
+                      abs(got - want) <= want * RATE_TOL + 1,
+                      f"reported {got} in {secs:.2f}s, truth rate {run.truth['rate_per_s']}/s -> {want:.0f}")
+        stray = [c for c in run.report["callsites"] if c not in hits]
+        tap.check("attach: no unexpected callsites", not stray, "\n".join(map(bwtest.short, stray)))
+        bwtest.save_tally(tally)
+        bwtest.check_threads(tap, "attach", run.report, dict(run.truth, expected=[]))
+    finally:
+        if wl.poll() is None:
+            wl.kill()
+            wl.wait()
+        run.cleanup()
+    tap.done()
+
+
+main()

@@ -1,0 +1,350 @@
+"""Shared helpers for blockwatch's end-to-end tests: run a workload under
+`blockwatch trace`, load its JSON report and ground truth, compare, print TAP.
+
+Lives in tests/e2e/lib/ so tests/run.sh (which runs tests/e2e/*.py) never runs it.
+Tolerances and matching rules are documented in docs/workloads.md.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+BLOCKWATCH = os.environ.get("BLOCKWATCH") or os.path.join(BUILD, "blockwatch")
+WORKLOADS = os.path.join(BUILD, "workloads")
+RESULTS = os.path.join(BUILD, "e2e-results")
+
+COUNT_TOL = 0.10  # counts within 10% of the truth (plus one, counts are whole numbers)
+TIME_TOL = 0.15   # total blocked time within 15%
+TIMEOUT = 120     # seconds for one traced run; a hung tracer must not hang the suite
+
+# Accepted blocking_api spellings, by the truth's canonical name: lowercase substrings,
+# any one of which must appear. The tool may name the outer std API or the call it made.
+API_WORDS = {
+    "std::thread::sleep": ["sleep"],
+    "std::fs::read": ["read"],
+    "std::fs::write": ["write"],
+    "std::fs::File::sync_all": ["sync_all", "fsync", "sync_data", "fdatasync"],
+    "std::sync::Mutex::lock": ["lock", "mutex"],
+    "std::net::TcpStream::read": ["read", "recv"],
+    "std::net::ToSocketAddrs::to_socket_addrs": ["socket_addrs", "getaddrinfo", "lookup", "resolve"],
+    "std::process::Command::output": ["output", "wait", "command", "spawn"],
+}
+# Syscalls each category's workload blocks in (for the stripped build, where the
+# syscall is all there is).
+CATEGORY_SYSCALLS = {"sleep": ["clock_nanosleep", "nanosleep"]}
+
+
+class Tap:
+    """TAP lines on stdout; the exit status says whether anything failed."""
+
+    def __init__(self):
+        self.failed = 0
+
+    def check(self, name, cond, diag=None):
+        print(("ok - " if cond else "not ok - ") + name)
+        if not cond:
+            self.failed += 1
+            for line in (diag or "").splitlines():
+                print("#   " + line)
+        sys.stdout.flush()
+        return cond
+
+    def skip(self, name, why):
+        print(f"ok - {name} # SKIP {why}")
+        sys.stdout.flush()
+
+    def note(self, text):
+        for line in text.splitlines():
+            print("# " + line)
+        sys.stdout.flush()
+
+    def done(self):
+        sys.exit(1 if self.failed else 0)
+
+
+def preflight(tap, need_tracer=True):
+    """Returns False (after printing why) when the suite cannot run at all here."""
+    if os.geteuid() != 0:
+        tap.skip("e2e", "needs root (real BPF)")
+        return False
+    wl = os.path.join(WORKLOADS, "bw-workload")
+    if not tap.check("workloads built", os.access(wl, os.X_OK), f"{wl} missing: run `make workloads`"):
+        return False
+    if need_tracer and not tap.check("blockwatch built", os.access(BLOCKWATCH, os.X_OK), f"{BLOCKWATCH} missing: run `make`"):
+        return False
+    return True
+
+
+def workload(variant="bw-workload"):
+    return os.path.join(WORKLOADS, variant)
+
+
+class Run:
+    """One traced (or untraced) workload run: report, truth, exit status, logs."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix=f"bw-e2e-{name}-")
+        self.report_path = os.path.join(self.dir, "report.json")
+        self.truth_path = os.path.join(self.dir, "truth.json")
+        self.rc = None
+        self.stderr = ""
+        self.report = None
+        self.report_error = None
+        self.truth = None
+
+    def load(self):
+        try:
+            with open(self.report_path) as f:
+                self.report = json.load(f)
+        except (OSError, ValueError) as e:
+            self.report_error = str(e)
+        try:
+            with open(self.truth_path) as f:
+                self.truth = json.load(f)
+        except (OSError, ValueError):
+            self.truth = None
+        # Keep copies for post-mortems (evidence for bug reports).
+        os.makedirs(RESULTS, exist_ok=True)
+        for src, kind in ((self.report_path, "report"), (self.truth_path, "truth")):
+            if os.path.exists(src):
+                shutil.copy(src, os.path.join(RESULTS, f"{self.name}.{kind}.json"))
+        return self
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def workload_cmd(run, scenario, variant="bw-workload", args=()):
+    return [workload(variant), "--scenario", scenario, "--truth", run.truth_path, *args]
+
+
+def trace(name, scenario, variant="bw-workload", trace_args=(), wl_args=()):
+    """blockwatch trace ... -- bw-workload --scenario SCENARIO; returns a loaded Run."""
+    run = Run(name)
+    cmd = [BLOCKWATCH, "trace", "--format", "json", "--output", run.report_path, *trace_args,
+           "--", *workload_cmd(run, scenario, variant, wl_args)]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)
+        run.rc, run.stderr = p.returncode, p.stderr
+    except subprocess.TimeoutExpired as e:
+        run.rc, run.stderr = "timeout", (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+    return run.load()
+
+
+def check_run(tap, run):
+    """Exit status, a parseable report, and a truth file. False: nothing more to check."""
+    ok = tap.check(f"{run.name}: blockwatch exits 0", run.rc == 0,
+                   f"exit status {run.rc}\nstderr (tail):\n" + tail(run.stderr))
+    ok &= tap.check(f"{run.name}: JSON report is valid", valid_report(run.report),
+                    run.report_error or schema_problems(run.report))
+    ok &= tap.check(f"{run.name}: workload wrote its ground truth", run.truth is not None,
+                    "the workload did not run to completion under blockwatch")
+    return ok
+
+
+def tail(text, n=15):
+    return "\n".join((text or "").strip().splitlines()[-n:])
+
+
+REPORT_KEYS = ["version", "duration_ns", "threshold_ns", "processes", "threads", "callsites", "lost"]
+CALLSITE_KEYS = ["function", "file", "line", "blocking_api", "category", "syscall", "count",
+                 "total_ns", "p50_ns", "p99_ns", "max_ns", "histogram", "stack"]
+THREAD_KEYS = ["pid", "tid", "comm", "role", "running_ns", "blocked_ns", "parked_ns", "runnable_ns"]
+
+
+def schema_problems(report):
+    if not isinstance(report, dict):
+        return "no JSON object"
+    problems = [f"missing key {k}" for k in REPORT_KEYS if k not in report]
+    for c in report.get("callsites") or []:
+        problems += [f"callsite missing {k}: {short(c)}" for k in CALLSITE_KEYS if k not in c]
+    for t in report.get("threads") or []:
+        problems += [f"thread missing {k}: {t}" for k in THREAD_KEYS if k not in t]
+    if report.get("version") != 1:
+        problems.append(f"version {report.get('version')!r}, expected 1")
+    return "\n".join(problems[:10])
+
+
+def valid_report(report):
+    return report is not None and not schema_problems(report)
+
+
+def short(c):
+    """One line describing a reported callsite."""
+    return (f"{c.get('file')}:{c.get('line')} {c.get('function')} [{c.get('category')}] "
+            f"api={c.get('blocking_api')} syscall={c.get('syscall')} count={c.get('count')} "
+            f"total={ms(c.get('total_ns'))}")
+
+
+def ms(ns):
+    return f"{(ns or 0) / 1e6:.1f}ms"
+
+
+def same_file(reported, expected):
+    """DWARF paths may be absolute or relative to another root: compare path suffixes."""
+    if not reported or not expected:
+        return False
+    a, b = reported.replace("\\", "/").lstrip("./"), expected.replace("\\", "/").lstrip("./")
+    if a == b:
+        return True
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer.endswith("/" + shorter) and "/" in shorter
+
+
+def at(c, file, line):
+    return c.get("line") == line and same_file(c.get("file"), file)
+
+
+def api_ok(reported, expected):
+    words = API_WORDS.get(expected, [expected.split("::")[-1].lower()])
+    return bool(reported) and any(w in reported.lower() for w in words)
+
+
+def base(path):
+    return os.path.basename(path or "?")
+
+
+def count_range(e):
+    lo = int(e["count"] * (1 - COUNT_TOL)) - 1
+    hi = int((e["count"] + e["count_slack"]) * (1 + COUNT_TOL)) + 1
+    return max(lo, 0), hi
+
+
+def time_range(e, count_min_ns):
+    # Calls between 0.5 and 1.5 ms (count_slack) may add up to 1.5 ms each.
+    lo = e["total_ns"] * (1 - TIME_TOL)
+    hi = (e["total_ns"] + e["count_slack"] * count_min_ns) * (1 + TIME_TOL)
+    return lo, hi
+
+
+def compare(tap, name, report, truth, exact_lines=True):
+    """Checks every expected callsite and flags every unexpected one. Returns the
+    precision/recall tallies for the suite summary."""
+    callsites = report.get("callsites") or []
+    count_min = truth.get("count_min_ns", 1_500_000)
+    expected = truth["expected"]
+    tally = {"name": name, "required": 0, "found": 0, "reported": 0, "correct": 0}
+    claimed = set()
+
+    for e in expected:
+        where = f"{base(e['file'])}:{e['line']}"
+        places = [(e["file"], e["line"])] + [(a["file"], a["line"]) for a in e.get("alt", [])]
+        hits = [i for i, c in enumerate(callsites) if any(at(c, f, l) for f, l in places)]
+        claimed.update(hits)
+        required = not e["soft"] and e["count"] > 0
+        if not required:
+            tap.note(f"{name}: {where} {e['category']} is optional (soft or never slow: "
+                     f"{e['count']} blocked of {e['calls']} calls); reported {len(hits)} callsite(s)")
+            continue
+        tally["required"] += 1
+        found = tap.check(f"{name}: {where} reported ({e['category']}, {e['blocking_api']})", bool(hits),
+                          "reported callsites:\n" + "\n".join(short(c) for c in callsites) if callsites
+                          else "no callsites reported")
+        if not found:
+            continue
+        mine = [callsites[i] for i in hits]
+        cats = sorted({c.get("category") for c in mine})
+        cat_ok = tap.check(f"{name}: {where} category is {e['category']}", cats == [e["category"]],
+                           "\n".join(short(c) for c in mine))
+        if cat_ok:
+            tally["found"] += 1
+        apis = sorted({str(c.get("blocking_api")) for c in mine})
+        tap.check(f"{name}: {where} blocking API looks like {e['blocking_api']}",
+                  all(api_ok(a, e["blocking_api"]) for a in apis), f"reported: {apis}")
+        got = sum(c.get("count") or 0 for c in mine)
+        lo, hi = count_range(e)
+        tap.check(f"{name}: {where} count within 10% of truth", lo <= got <= hi,
+                  f"reported {got}, truth {e['count']} (+{e['count_slack']} ambiguous): want {lo}..{hi}")
+        total = sum(c.get("total_ns") or 0 for c in mine)
+        tlo, thi = time_range(e, count_min)
+        tap.check(f"{name}: {where} total blocked time within 15% of truth", tlo <= total <= thi,
+                  f"reported {ms(total)}, truth {ms(e['total_ns'])}: want {ms(tlo)}..{ms(thi)}")
+
+    # Precision: each reported callsite is correct if it sits at an expected place with
+    # the expected category.
+    for i, c in enumerate(callsites):
+        tally["reported"] += 1
+        if i in claimed and any(
+            c.get("category") == e["category"] and (at(c, e["file"], e["line"]) or
+                                                    any(at(c, a["file"], a["line"]) for a in e.get("alt", [])))
+            for e in expected):
+            tally["correct"] += 1
+    stray = [callsites[i] for i in range(len(callsites)) if i not in claimed]
+    what = "no callsites (negative control)" if truth.get("negative") else "no unexpected callsites"
+    tap.check(f"{name}: {what}", not stray, "\n".join(short(c) for c in stray[:10]))
+    return tally
+
+
+def workload_threads(report, pid):
+    return [t for t in report.get("threads") or [] if t.get("pid") == pid]
+
+
+def check_threads(tap, name, report, truth):
+    """Per-thread accounting: the workload's workers are recognised, their blocked time
+    covers the truth's, and they park when idle."""
+    pid = truth.get("pid")
+    threads = workload_threads(report, pid)
+    workers = [t for t in threads if t.get("role") == "worker"]
+    if not tap.check(f"{name}: worker threads recognised", bool(workers),
+                     f"threads of pid {pid}:\n" + "\n".join(map(str, threads)) if threads
+                     else f"no threads reported for pid {pid}"):
+        return
+    procs = [p for p in report.get("processes") or [] if p.get("pid") == pid]
+    tap.check(f"{name}: process recognised as a tokio runtime", any(p.get("runtime") == "tokio" for p in procs),
+              f"processes: {report.get('processes')}")
+    want = sum(e["total_ns"] for e in truth["expected"] if not e["soft"])
+    blocked = sum(t.get("blocked_ns") or 0 for t in workers)
+    if want:
+        tap.check(f"{name}: workers' blocked time covers the truth", blocked >= want * (1 - TIME_TOL),
+                  f"workers blocked {ms(blocked)}, truth {ms(want)}")
+
+
+def save_tally(tally):
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, f"{tally['name']}.result.json"), "w") as f:
+        json.dump(tally, f)
+
+
+def save_failed_tally(name, run):
+    """A run that produced no usable report finds nothing; with no truth either, the
+    summary only knows it failed."""
+    required = None
+    if run.truth:
+        required = sum(1 for e in run.truth["expected"] if not e["soft"] and e["count"] > 0)
+    save_tally({"name": name, "required": required, "found": 0, "reported": 0, "correct": 0, "failed": True})
+
+
+def scenario_test(tap, scenario, name=None, variant="bw-workload", wl_args=(), threads=True):
+    """The standard test of one scenario: trace it, compare with the truth."""
+    name = name or scenario
+    run = trace(name, scenario, variant, wl_args=wl_args)
+    try:
+        if not check_run(tap, run):
+            save_failed_tally(name, run)
+            return run
+        save_tally(compare(tap, name, run.report, run.truth))
+        if threads:
+            check_threads(tap, name, run.report, run.truth)
+        return run
+    finally:
+        run.cleanup()
+
+
+def wait_until(pred, timeout, step=0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+if __name__ == "__main__":
+    sys.exit(0)  # a library: nothing to run
