@@ -87,14 +87,20 @@ static __always_inline void account(struct bw_thread *th, __u64 now)
 	th->state_since_ns = now;
 }
 
+/* The syscalls a runtime parks in: futex (condvar) and epoll (I/O driver). */
+static __always_inline bool is_park_syscall(__s32 nr)
+{
+	return nr == syscall_futex || nr == syscall_epoll_wait ||
+	       nr == syscall_epoll_pwait || nr == syscall_epoll_pwait2;
+}
+
 static __always_inline bool parks_by_syscall(__u32 tgid, __s32 nr)
 {
 	__u32 *flags = bpf_map_lookup_elem(&tgids, &tgid);
 
 	if (!flags || !(*flags & BW_TGID_PARK_BY_SYSCALL))
 		return false;
-	return nr == syscall_futex || nr == syscall_epoll_wait ||
-	       nr == syscall_epoll_pwait || nr == syscall_epoll_pwait2;
+	return is_park_syscall(nr);
 }
 
 static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, long prev_state)
@@ -411,7 +417,13 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	blocked = th->syscall_blocked_ns;
 	th->syscall_nr = -1;
 	th->syscall_blocked_ns = 0;
-	th->park_pending = 0;
+	/* A park that began before attach has no uretprobe; it may loop over
+	 * several futex/epoll waits, so it ends at the first other syscall
+	 * (or at the next park entry, which the uprobes then track). */
+	if (th->park_pending && !is_park_syscall(nr))
+		th->park_pending = 0;
+	if (th->park_pending)
+		return 0;
 	if (blocked < threshold_ns || th->role == BW_ROLE_BLOCKING || th->role == BW_ROLE_OTHER)
 		return 0;
 
@@ -466,6 +478,7 @@ int runtime_marker(struct pt_regs *ctx)
 	switch (bpf_get_attach_cookie(ctx)) {
 	case BW_PROBE_PARK_ENTER:
 		th->park_depth++;
+		th->park_pending = 0;
 		if (th->role == BW_ROLE_UNKNOWN)
 			th->role = BW_ROLE_WORKER;
 		break;

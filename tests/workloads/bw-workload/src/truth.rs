@@ -18,24 +18,30 @@ pub const AMBIGUOUS_MIN: Duration = Duration::from_micros(500);
 
 /// Wraps one blocking call: `blocking!(category, api, call)`. Keep each use on ONE line:
 /// `line!()` and the call's debug line info must both be that line.
-/// `blocking!(soft; ...)` marks a call whose blocking the program cannot control (a real
-/// disk's fsync): tests accept it at that line but do not require it or check its count.
+/// Kinds other than the default exact one:
+/// - `blocking!(soft; ...)`: blocking the program cannot control (a real disk's fsync):
+///   tests accept it at that line but neither require it nor check its numbers.
+/// - `blocking!(split; ...)`: one call may sleep twice (Command::output waits for the
+///   child's exec, then for its exit), so each counted call adds one to `count_slack`.
 #[macro_export]
 macro_rules! blocking {
-    (soft; $category:expr, $api:expr, $call:expr) => {{
-        static SITE: $crate::truth::Site = $crate::truth::Site::new(file!(), line!(), $category, $api, true);
+    (@site $kind:expr, $category:expr, $api:expr, $call:expr) => {{
+        static SITE: $crate::truth::Site = $crate::truth::Site::new(file!(), line!(), $category, $api, $kind);
         let start = std::time::Instant::now();
         let result = $call;
         SITE.record(start.elapsed());
         result
     }};
-    ($category:expr, $api:expr, $call:expr) => {{
-        static SITE: $crate::truth::Site = $crate::truth::Site::new(file!(), line!(), $category, $api, false);
-        let start = std::time::Instant::now();
-        let result = $call;
-        SITE.record(start.elapsed());
-        result
-    }};
+    (soft; $($site:tt)*) => { $crate::blocking!(@site $crate::truth::Kind::Soft, $($site)*) };
+    (split; $($site:tt)*) => { $crate::blocking!(@site $crate::truth::Kind::Split, $($site)*) };
+    ($($site:tt)*) => { $crate::blocking!(@site $crate::truth::Kind::Exact, $($site)*) };
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum Kind {
+    Exact,
+    Soft,
+    Split,
 }
 
 pub struct Site {
@@ -43,7 +49,7 @@ pub struct Site {
     line: u32,
     category: &'static str,
     api: &'static str,
-    soft: bool,
+    kind: Kind,
     count: AtomicU64,
     total_ns: AtomicU64,
     slack: AtomicU64,
@@ -58,13 +64,13 @@ static SITES: AtomicPtr<Site> = AtomicPtr::new(ptr::null_mut());
 static DROP_SITE_LINE: AtomicU32 = AtomicU32::new(0);
 
 impl Site {
-    pub const fn new(file: &'static str, line: u32, category: &'static str, api: &'static str, soft: bool) -> Site {
+    pub const fn new(file: &'static str, line: u32, category: &'static str, api: &'static str, kind: Kind) -> Site {
         Site {
             file,
             line,
             category,
             api,
-            soft,
+            kind,
             count: AtomicU64::new(0),
             total_ns: AtomicU64::new(0),
             slack: AtomicU64::new(0),
@@ -78,6 +84,9 @@ impl Site {
         self.calls.fetch_add(1, Ordering::Relaxed);
         if took >= COUNT_MIN {
             self.count.fetch_add(1, Ordering::Relaxed);
+            if self.kind == Kind::Split {
+                self.slack.fetch_add(1, Ordering::Relaxed);
+            }
             self.total_ns.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
         } else if took >= AMBIGUOUS_MIN {
             self.slack.fetch_add(1, Ordering::Relaxed);
@@ -148,7 +157,7 @@ pub fn to_json(scenario: &str, negative: bool, runtime: Duration, extra: &[(&str
             s.slack.load(Ordering::Relaxed),
             s.total_ns.load(Ordering::Relaxed),
             s.calls.load(Ordering::Relaxed),
-            s.soft
+            s.kind == Kind::Soft
         );
         let drop_line = DROP_SITE_LINE.load(Ordering::Relaxed);
         if s.category == "drop" && drop_line != 0 {

@@ -1,0 +1,88 @@
+/* Shared target/threshold options of the tracing commands (see target_args.h). */
+#include "cli/target_args.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "blame/blame.h"
+#include "classify/thread_role.h"
+#include "cli/commands.h"
+#include "cli/parse.h"
+
+enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES };
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID[,PID...]", 0, "Trace these processes (all their threads, also new ones)", 0 },
+	{ "threshold", 't', "DURATION", 0, "Report blocked intervals at least this long (default 1ms)", 0 },
+	{ "stuck", OPT_STUCK, "DURATION", 0, "Flag a worker blocked this long and not back yet (default 200ms)", 0 },
+	{ "threads", OPT_THREADS, "REGEX", 0, "Threads whose name matches are the workers (overrides detection)", 0 },
+	{ "library-crates", OPT_LIBRARIES, "PREFIX[,...]", 0, "Crate prefixes that are never the callsite (e.g. mylib::,sqlx::)", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
+	{},
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct tracer_opts *o = state->input;
+	int n;
+
+	switch (key) {
+	case 'p':
+		n = parse_pid_list(arg, o->pids + o->npids, BW_MAX_TARGETS - o->npids);
+		if (n < 0)
+			argp_error(state, "bad pid list '%s' (example: -p 123,456)", arg);
+		o->npids += n;
+		return 0;
+	case 't':
+		if (parse_duration(arg, 0, &o->threshold_ns))
+			argp_error(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
+		return 0;
+	case OPT_STUCK:
+		if (parse_duration(arg, 0, &o->stuck_ns) || !o->stuck_ns)
+			argp_error(state, "bad --stuck '%s' (examples: 200ms, 1s)", arg);
+		return 0;
+	case OPT_THREADS:
+		if (thread_filter__set(arg))
+			argp_error(state, "bad --threads regex '%s'", arg);
+		return 0;
+	case OPT_LIBRARIES:
+		blame__set_extra_library_prefixes(arg);
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+const struct argp target_args_argp = { options, parse, NULL, NULL, NULL, NULL, NULL };
+
+int target_args__split(int argc, char **argv, struct tracer_opts *opts)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "blockwatch: nothing to run after '--'\n");
+				return -1;
+			}
+			opts->command = &argv[i + 1];
+			return i;
+		}
+	}
+	return argc;
+}
+
+int target_args__check(const struct tracer_opts *opts)
+{
+	if (opts->command && opts->npids) {
+		fprintf(stderr, "blockwatch: give either -p PID or -- COMMAND, not both\n");
+		return 2;
+	}
+	if (require_root() || require_btf())
+		return 1;
+	for (int i = 0; i < opts->npids; i++)
+		if (require_pid(opts->pids[i]))
+			return 1;
+	return 0;
+}

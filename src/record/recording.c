@@ -1,0 +1,362 @@
+/* The in-memory recording: pooled strings, growable arrays, and the
+ * rebuild of the summary snapshot from recorded events. */
+#include "record/recording.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate/callsites.h"
+#include "ingest/syscall_names.h"
+#include "symbolize/intern.h"
+
+struct bw_recording *recording__new(void)
+{
+	struct bw_recording *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->pool = intern__new();
+	r->snap = calloc(1, sizeof(*r->snap));
+	if (!r->pool || !r->snap) {
+		recording__free(r);
+		return NULL;
+	}
+	r->meta.major = -1; /* unknown until a header sets it */
+	return r;
+}
+
+void recording__free(struct bw_recording *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->nevents; i++)
+		free(r->events[i].frames);
+	free(r->events);
+	free(r->slices);
+	snapshot__free(r->snap);
+	for (int i = 0; i < r->nproblems; i++)
+		free(r->problems[i]);
+	free(r->problems);
+	intern__free(r->pool);
+	free(r);
+}
+
+const char *recording__str(struct bw_recording *r, const char *s)
+{
+	return s ? intern__str(r->pool, s) : NULL;
+}
+
+int recording__set_meta(struct bw_recording *r, const struct rec_meta *m)
+{
+	r->meta = *m;
+	r->meta.tool_version = recording__str(r, m->tool_version);
+	r->meta.kernel = recording__str(r, m->kernel);
+	r->meta.hostname = recording__str(r, m->hostname);
+	r->meta.targets = recording__str(r, m->targets);
+	if (!r->snap->threshold_ns)
+		r->snap->threshold_ns = m->threshold_ns;
+	if (!r->snap->start_ns)
+		r->snap->start_ns = m->start_mono_ns;
+	return 0;
+}
+
+/* Grows *arr (of elements `size`) to hold one more; returns 0 or -ENOMEM. */
+static int grow(void **arr, int n, int *cap, size_t size)
+{
+	void *p;
+	int c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 64;
+	p = realloc(*arr, (size_t)c * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+int recording__add_event(struct bw_recording *r, const struct rec_event *ev)
+{
+	struct rec_event *e;
+
+	if (grow((void **)&r->events, r->nevents, &r->events_cap, sizeof(*e)))
+		return -ENOMEM;
+	e = &r->events[r->nevents];
+	*e = *ev;
+	e->category = recording__str(r, ev->category);
+	e->callsite = recording__str(r, ev->callsite);
+	e->blame.blocking_api = recording__str(r, ev->blame.blocking_api);
+	e->blame.drop_type = recording__str(r, ev->blame.drop_type);
+	e->frames = calloc(ev->nframes ? ev->nframes : 1, sizeof(*e->frames));
+	if (!e->frames)
+		return -ENOMEM;
+	for (int i = 0; i < ev->nframes; i++) {
+		struct bw_frame *f = &e->frames[i];
+
+		*f = ev->frames[i];
+		f->function = recording__str(r, f->function);
+		f->file = recording__str(r, f->file);
+		f->module = recording__str(r, f->module);
+		f->build_id = recording__str(r, f->build_id);
+	}
+	r->nevents++;
+	return 0;
+}
+
+int recording__add_slice(struct bw_recording *r, const struct rec_slice *s)
+{
+	if (grow((void **)&r->slices, r->nslices, &r->slices_cap, sizeof(*s)))
+		return -ENOMEM;
+	r->slices[r->nslices++] = *s;
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int recording__put_process(struct bw_recording *r, const struct bw_snap_process *p)
+{
+	struct bw_snapshot *s = r->snap;
+	struct bw_snap_process *o = NULL;
+
+	for (int i = 0; i < s->nprocesses && !o; i++)
+		if (s->processes[i].pid == p->pid)
+			o = &s->processes[i];
+	if (!o) {
+		o = realloc(s->processes, (s->nprocesses + 1) * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		s->processes = o;
+		o = &s->processes[s->nprocesses++];
+	} else {
+		free(o->exe);
+		free(o->runtime);
+		free(o->park_detection);
+	}
+	*o = *p;
+	o->exe = dup_or_null(p->exe);
+	o->runtime = dup_or_null(p->runtime);
+	o->park_detection = strdup(p->park_detection ? p->park_detection : "none");
+	return 0;
+}
+
+int recording__put_thread(struct bw_recording *r, const struct bw_snap_thread *t, bool has_times)
+{
+	struct bw_snapshot *s = r->snap;
+	struct bw_snap_thread *o = NULL;
+	uint64_t times[BW_STATE_COUNT] = {};
+
+	for (int i = 0; i < s->nthreads && !o; i++)
+		if (s->threads[i].tid == t->tid && s->threads[i].pid == t->pid)
+			o = &s->threads[i];
+	if (!o) {
+		o = realloc(s->threads, (s->nthreads + 1) * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		s->threads = o;
+		o = &s->threads[s->nthreads++];
+		o->stuck_where = NULL;
+	} else {
+		memcpy(times, o->time_ns, sizeof(times));
+	}
+	free(o->stuck_where);
+	*o = *t;
+	o->stuck_where = dup_or_null(t->stuck_where);
+	/* metadata-only records keep the totals learnt so far */
+	if (!has_times)
+		memcpy(o->time_ns, times, sizeof(times));
+	o->min_sp = has_times; /* reused as "has final totals" until finish */
+	return 0;
+}
+
+int recording__put_lost(struct bw_recording *r, const char *reason, uint64_t count)
+{
+	struct bw_snapshot *s = r->snap;
+	struct bw_snap_counter *c;
+
+	for (int i = 0; i < s->nlost; i++) {
+		if (strcmp(s->lost[i].reason, reason) == 0) {
+			s->lost[i].count = count;
+			return 0;
+		}
+	}
+	c = realloc(s->lost, (s->nlost + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	s->lost = c;
+	c[s->nlost].reason = strdup(reason);
+	c[s->nlost].count = count;
+	if (!c[s->nlost].reason)
+		return -ENOMEM;
+	s->nlost++;
+	return 0;
+}
+
+int recording__add_degraded(struct bw_recording *r, const char *text)
+{
+	struct bw_snapshot *s = r->snap;
+	char **d;
+
+	for (int i = 0; i < s->ndegraded; i++)
+		if (strcmp(s->degraded[i], text) == 0)
+			return 0;
+	d = realloc(s->degraded, (s->ndegraded + 1) * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	s->degraded = d;
+	d[s->ndegraded] = strdup(text);
+	if (!d[s->ndegraded])
+		return -ENOMEM;
+	s->ndegraded++;
+	return 0;
+}
+
+void recording__problem(struct bw_recording *r, const char *fmt, ...)
+{
+	char **p = realloc(r->problems, (r->nproblems + 1) * sizeof(*p));
+	va_list ap;
+
+	if (!p)
+		return;
+	r->problems = p;
+	va_start(ap, fmt);
+	if (vasprintf(&p[r->nproblems], fmt, ap) >= 0)
+		r->nproblems++;
+	va_end(ap);
+}
+
+void recording__adopt_snapshot(struct bw_recording *r, struct bw_snapshot *snap)
+{
+	snapshot__free(r->snap);
+	r->snap = snap;
+	r->has_end = true;
+	r->snap_complete = true;
+}
+
+static enum bw_category category_of(const char *name)
+{
+	for (int c = 0; c < BW_CAT_NR; c++)
+		if (name && strcmp(bw_category__name(c), name) == 0)
+			return c;
+	return BW_CAT_OTHER;
+}
+
+static int syscall_nr_of(const char *name)
+{
+	int nr;
+
+	if (!name || strcmp(name, "none") == 0)
+		return -1;
+	if (sscanf(name, "syscall_%d", &nr) == 1)
+		return nr;
+	return syscall_number(name);
+}
+
+void rec_event__from_live(const struct live_event *ev, struct rec_event *out)
+{
+	*out = (struct rec_event){
+		.ts_ns = ev->ts_ns,
+		.blocked_ns = ev->blocked_ns,
+		.pid = ev->pid,
+		.tid = ev->tid,
+		.syscall_nr = syscall_nr_of(ev->syscall),
+		.stuck = ev->stuck,
+		.category = ev->category,
+		.callsite = ev->callsite,
+		.frames = (struct bw_frame *)ev->frames,
+		.nframes = ev->nframes,
+	};
+	/* The live event names the API and category; the frame indices that
+	 * callsite aggregation needs come from the same deterministic rules. */
+	blame__analyze(ev->frames, ev->nframes, out->syscall_nr, &out->blame);
+	out->blame.blocking_api = ev->blocking_api;
+	out->blame.category = category_of(ev->category);
+}
+
+void recording__on_live_event(void *ctx, const struct live_event *ev)
+{
+	struct rec_event e;
+
+	rec_event__from_live(ev, &e);
+	recording__add_event(ctx, &e);
+}
+
+static void rebuild_callsites(struct bw_recording *r, struct callsites *cs)
+{
+	for (int i = 0; i < r->nevents; i++) {
+		const struct rec_event *e = &r->events[i];
+		struct blame_result b = e->blame;
+		struct blocked_interval iv = {
+			.pid = e->pid,
+			.tid = e->tid,
+			.ts_ns = e->ts_ns,
+			.blocked_ns = e->blocked_ns,
+			.syscall_nr = e->syscall_nr,
+			.frames = e->frames,
+			.nframes = e->nframes,
+			.blame = &b,
+		};
+
+		b.category = category_of(e->category);
+		if (!e->stuck)
+			callsites__add(cs, &iv);
+	}
+}
+
+/* A cut-short recording has no final totals: sum its timeline instead. */
+static void fill_from_timeline(struct bw_recording *r)
+{
+	struct bw_snapshot *s = r->snap;
+	uint64_t last = s->start_ns;
+
+	for (int i = 0; i < r->nslices; i++)
+		last = r->slices[i].t1 > last ? r->slices[i].t1 : last;
+	for (int i = 0; i < r->nevents; i++)
+		last = r->events[i].ts_ns > last ? r->events[i].ts_ns : last;
+	if (!r->has_end) {
+		s->now_ns = last;
+		s->events_total = 0;
+		for (int i = 0; i < r->nevents; i++)
+			s->events_total += !r->events[i].stuck;
+	}
+	for (int t = 0; t < s->nthreads; t++) {
+		struct bw_snap_thread *th = &s->threads[t];
+
+		if (th->min_sp) /* final totals were recorded */
+			continue;
+		memset(th->time_ns, 0, sizeof(th->time_ns));
+		for (int i = 0; i < r->nslices; i++)
+			if (r->slices[i].tid == th->tid && r->slices[i].pid == th->pid)
+				for (int st = 0; st < BW_STATE_COUNT; st++)
+					th->time_ns[st] += r->slices[i].ns[st];
+	}
+	for (int t = 0; t < s->nthreads; t++)
+		s->threads[t].min_sp = 0;
+}
+
+int recording__finish(struct bw_recording *r)
+{
+	struct callsites *cs;
+	int err = 0;
+
+	for (int i = 0; i < r->nproblems; i++)
+		recording__add_degraded(r, r->problems[i]);
+	if (r->snap_complete)
+		return 0;
+	fill_from_timeline(r);
+	cs = callsites__new();
+	if (!cs)
+		return -ENOMEM;
+	rebuild_callsites(r, cs);
+	err = callsites__snapshot(cs, r->snap);
+	callsites__free(cs);
+	r->snap_complete = err == 0;
+	return err;
+}

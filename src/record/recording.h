@@ -1,0 +1,91 @@
+/* A recording in memory: header metadata, every blocked interval with its
+ * stack, the coarse per-thread timeline and the end-of-session snapshot.
+ * The reader fills one from a file; `trace --format pprof...` fills one
+ * live. Report writers read only this (and its snapshot). */
+#ifndef BW_RECORDING_H
+#define BW_RECORDING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "aggregate/snapshot.h"
+#include "blame/blame.h"
+#include "ingest/tracer.h"
+#include "symbolize/symbolize.h"
+
+struct rec_meta {
+	int major, minor;      /* format version of the file */
+	const char *tool_version, *kernel, *hostname, *targets;
+	uint64_t start_unix_ns; /* wall clock when recording began */
+	uint64_t start_mono_ns; /* CLOCK_MONOTONIC at the same moment */
+	uint64_t threshold_ns;
+};
+
+/* One blocked interval over the threshold. ts_ns is its end (monotonic). */
+struct rec_event {
+	uint64_t ts_ns, blocked_ns;
+	pid_t pid, tid;
+	int syscall_nr;
+	bool stuck; /* a "still blocked" report, not a finished interval */
+	const char *category, *callsite;
+	struct blame_result blame; /* blocking_api and drop_type strings pooled */
+	struct bw_frame *frames;   /* innermost first; strings pooled */
+	int nframes;
+};
+
+/* Coarse timeline: time a thread spent per state in [t0, t1). */
+struct rec_slice {
+	pid_t pid, tid;
+	uint64_t t0, t1;
+	uint64_t ns[BW_STATE_COUNT];
+};
+
+struct bw_intern;
+
+struct bw_recording {
+	struct rec_meta meta;
+	struct bw_intern *pool; /* every string above and in events */
+	struct rec_event *events;
+	int nevents, events_cap;
+	struct rec_slice *slices;
+	int nslices, slices_cap;
+	/* Processes, threads, lost counters and notes as recorded; callsites
+	 * are rebuilt from the events by recording__finish. */
+	struct bw_snapshot *snap;
+	bool has_end;       /* the END record was read: the session finished */
+	bool snap_complete; /* snap already has callsites (live trace) */
+	char **problems;    /* damage found while reading, one line each */
+	int nproblems;
+};
+
+struct bw_recording *recording__new(void);
+void recording__free(struct bw_recording *r); /* NULL-safe */
+const char *recording__str(struct bw_recording *r, const char *s); /* pooled copy */
+int recording__set_meta(struct bw_recording *r, const struct rec_meta *m);
+
+/* Copies the event (strings and frames pooled). */
+int recording__add_event(struct bw_recording *r, const struct rec_event *ev);
+int recording__add_slice(struct bw_recording *r, const struct rec_slice *s);
+/* Insert or replace by pid / tid (later records carry newer data). */
+int recording__put_process(struct bw_recording *r, const struct bw_snap_process *p);
+int recording__put_thread(struct bw_recording *r, const struct bw_snap_thread *t, bool has_times);
+int recording__put_lost(struct bw_recording *r, const char *reason, uint64_t count);
+int recording__add_degraded(struct bw_recording *r, const char *text);
+void recording__problem(struct bw_recording *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The live path: take the tracer's final snapshot as is (callsites too). */
+void recording__adopt_snapshot(struct bw_recording *r, struct bw_snapshot *snap);
+/* Rebuilds callsites from the events through the same aggregation trace
+ * uses, fills in what a cut-short recording lacks (end time, per-thread
+ * totals from the timeline) and lists damage as degraded notes. */
+int recording__finish(struct bw_recording *r);
+
+/* A live event as a rec_event: borrows its strings and frames, and
+ * recomputes the blame indices (callsite/API frame) from the stack. */
+void rec_event__from_live(const struct live_event *ev, struct rec_event *out);
+
+/* Live-path sinks: a live_event_fn that adds to the recording. */
+void recording__on_live_event(void *ctx, const struct live_event *ev);
+
+#endif
