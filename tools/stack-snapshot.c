@@ -236,7 +236,8 @@ int main(int argc, char **argv)
 cleanup:
 	free(maps);
 	kill(child, SIGKILL);
-	while (waitpid(child, &status, __WALL) > 0 || errno == EINTR)
+	/* -1: the traced thread must be reaped too before the leader goes. */
+	while (waitpid(-1, &status, __WALL) > 0 || errno == EINTR)
 		;
 	return rc;
 }

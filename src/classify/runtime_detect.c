@@ -41,10 +41,21 @@ static bool file_contains(const char *path, const char *const *needles)
 	return found;
 }
 
+/* blockwatch itself carries the runtimes' detection strings. */
+static bool is_ourselves(const char *path)
+{
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int runtime_detect(const char *elf_path, struct runtime_match *out)
 {
 	out->profile = NULL;
 	out->by_symbols = false;
+	if (is_ourselves(elf_path))
+		return 0;
 	for (int i = 0; runtime_profiles[i]; i++) {
 		const struct runtime_profile *p = runtime_profiles[i];
 		int n = 0, np = 0;
@@ -94,6 +105,14 @@ static void collect_site(const char *name, uint64_t off, void *ctx)
 	}
 }
 
+/* Probes are attached in table order, which matters (see runtime_profile.c). */
+static int by_rule_order(const void *a, const void *b)
+{
+	const struct probe_site *x = a, *y = b;
+
+	return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 			  const char *elf_path, pid_t pid, struct probe_report *rep)
 {
@@ -108,6 +127,7 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 	for (const struct runtime_probe_rule *r = p->probes; r->suffix && np < 64; r++)
 		patterns[np++] = r->suffix;
 	rc = elf_find_symbols(elf_path, patterns, np, collect_site, s);
+	qsort(s->sites, s->n, sizeof(s->sites[0]), by_rule_order);
 	for (int i = 0; rc >= 0 && i < s->n; i++) {
 		const struct runtime_probe_rule *r = s->sites[i].rule;
 		int err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid, r->action, false);

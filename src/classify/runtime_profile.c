@@ -33,10 +33,13 @@ static const struct runtime_probe_rule tokio_probes[] = {
 	/* Runtime::block_on's thread waiting for its future */
 	{ "tokio::runtime::park::CachedParkThread::park", BW_PROBE_PARK_ENTER, true },
 	{ "tokio::runtime::park::CachedParkThread::park_timeout", BW_PROBE_PARK_ENTER, true },
-	/* roles: entered once per thread, so entry probes are cheap */
-	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, false },
+	/* roles: entered once per thread, so entry probes are cheap. Workers
+	 * run inside blocking-pool threads, so the worker probe is attached
+	 * first: a thread that reaches Inner::run after its probe exists will
+	 * also reach worker::run after that probe exists. */
 	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, false },
 	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, false },
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, false },
 	{ NULL, 0, false },
 };
 

@@ -14,11 +14,14 @@
 #include "cli/parse.h"
 #include "ingest/tracer.h"
 #include "output/output.h"
+#include "report/report.h"
+#include "report/session.h"
 
 struct trace_args {
 	struct tracer_opts t;
 	uint64_t duration_ns;
 	bool stacks, quiet, json;
+	int format; /* enum report_format */
 	const char *output;
 	const char *threads;
 };
@@ -31,8 +34,8 @@ static const struct argp_option trace_options[] = {
 	{ "threshold", 't', "DURATION", 0, "Report blocked intervals at least this long (default 1ms)", 0 },
 	{ "stuck", OPT_STUCK, "DURATION", 0, "Flag a worker blocked this long and not back yet (default 200ms)", 0 },
 	{ "stacks", 's', NULL, 0, "Print the full symbolized stack with each live line", 0 },
-	{ "format", 'f', "text|json", 0, "Summary format (default text)", 0 },
-	{ "output", 'o', "FILE", 0, "Write the summary to FILE instead of stdout", 0 },
+	{ "format", 'f', "FMT", 0, "Report format on exit: text (default), json, folded, pprof, perfetto, html", 0 },
+	{ "output", 'o', "FILE", 0, "Write the summary or report to FILE instead of stdout", 0 },
 	{ "threads", OPT_THREADS, "REGEX", 0, "Threads whose name matches are the workers (overrides detection)", 0 },
 	{ "library-crates", OPT_LIBRARIES, "PREFIX[,...]", 0, "Crate prefixes that are never the callsite (e.g. mylib::,sqlx::)", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines, summary only", 0 },
@@ -69,9 +72,10 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		a->stacks = true;
 		return 0;
 	case 'f':
-		if (strcmp(arg, "json") && strcmp(arg, "text"))
-			CLI_FAIL(state, "bad format '%s': use text or json", arg);
-		a->json = strcmp(arg, "json") == 0;
+		a->format = report_format__parse(arg);
+		if (a->format < 0)
+			CLI_FAIL(state, "bad format '%s': use %s", arg, report_format__list());
+		a->json = a->format == REPORT_JSON;
 		return 0;
 	case 'o':
 		a->output = arg;
@@ -112,9 +116,11 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int write_summary(const struct trace_args *a, const struct bw_snapshot *s)
+static int write_summary(const struct trace_args *a, const struct bw_snapshot *s,
+			 struct report_session *session)
 {
 	FILE *out = stdout;
+	int rc = 0;
 
 	if (a->output) {
 		out = fopen(a->output, "w");
@@ -123,7 +129,12 @@ static int write_summary(const struct trace_args *a, const struct bw_snapshot *s
 			return -errno;
 		}
 	}
-	if (a->json)
+	if (session) {
+		rc = report_session__write(session, s, a->format, out);
+		if (rc < 0)
+			fprintf(stderr, "blockwatch: writing the %s report failed: %s\n",
+				report_format__name(a->format), strerror(-rc));
+	} else if (a->json)
 		summary_json__write(out, s);
 	else
 		summary_text__write(out, s);
@@ -131,27 +142,37 @@ static int write_summary(const struct trace_args *a, const struct bw_snapshot *s
 		fprintf(stderr, "blockwatch: writing %s failed: %s\n", a->output, strerror(errno));
 		return -EIO;
 	}
-	return 0;
+	return rc;
 }
 
 static int run(struct trace_args *a)
 {
 	struct live_opts live = { .out = stdout, .stacks = a->stacks };
+	struct report_session *session = NULL;
 	struct bw_snapshot *snap;
 	struct tracer *t;
 	uint64_t end = 0;
 	char err[512] = "";
 	int rc;
 
-	if (a->json && !a->output)
-		live.out = stderr; /* stdout carries the JSON document */
+	if (a->format != REPORT_TEXT && !a->output)
+		live.out = stderr; /* stdout carries the report */
 	if (!a->quiet) {
 		a->t.on_event = live_text__print;
 		a->t.event_ctx = &live;
 	}
+	/* reports beyond the summary need every event and the timeline */
+	if (report_format__needs_events(a->format)) {
+		session = report_session__new(&a->t, a->t.on_event, a->t.event_ctx);
+		if (!session)
+			return 1;
+		a->t.on_event = report_session__on_event;
+		a->t.event_ctx = session;
+	}
 	t = tracer__new(&a->t, err, sizeof(err));
 	if (!t) {
 		fprintf(stderr, "blockwatch: %s\n", err[0] ? err : "cannot start tracing");
+		report_session__free(session);
 		return 1;
 	}
 	live.start_ns = tracer_start_ns(t);
@@ -166,6 +187,7 @@ static int run(struct trace_args *a)
 			fprintf(stderr, "blockwatch: reading events failed: %s\n", strerror(-rc));
 			break;
 		}
+		report_session__tick(session, t);
 		if (end && tracer_start_ns(t) && now_monotonic_ns() >= end)
 			break;
 		if (tracer__targets_gone(t))
@@ -173,8 +195,9 @@ static int run(struct trace_args *a)
 	}
 	tracer__finish(t);
 	snap = tracer__snapshot(t);
-	rc = snap ? write_summary(a, snap) : -ENOMEM;
+	rc = snap ? write_summary(a, snap, session) : -ENOMEM;
 	snapshot__free(snap);
+	report_session__free(session);
 	tracer__free(t);
 	return rc ? 1 : 0;
 }

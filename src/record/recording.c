@@ -172,7 +172,6 @@ int recording__put_thread(struct bw_recording *r, const struct bw_snap_thread *t
 	/* metadata-only records keep the totals learnt so far */
 	if (!has_times)
 		memcpy(o->time_ns, times, sizeof(times));
-	o->min_sp = has_times; /* reused as "has final totals" until finish */
 	return 0;
 }
 
@@ -326,19 +325,18 @@ static void fill_from_timeline(struct bw_recording *r)
 		for (int i = 0; i < r->nevents; i++)
 			s->events_total += !r->events[i].stuck;
 	}
+	/* the END chunk carries every thread's final totals */
+	if (r->has_end)
+		return;
 	for (int t = 0; t < s->nthreads; t++) {
 		struct bw_snap_thread *th = &s->threads[t];
 
-		if (th->min_sp) /* final totals were recorded */
-			continue;
 		memset(th->time_ns, 0, sizeof(th->time_ns));
 		for (int i = 0; i < r->nslices; i++)
 			if (r->slices[i].tid == th->tid && r->slices[i].pid == th->pid)
 				for (int st = 0; st < BW_STATE_COUNT; st++)
 					th->time_ns[st] += r->slices[i].ns[st];
 	}
-	for (int t = 0; t < s->nthreads; t++)
-		s->threads[t].min_sp = 0;
 }
 
 int recording__finish(struct bw_recording *r)

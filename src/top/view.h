@@ -31,7 +31,7 @@ struct top_callsite {
 
 struct top_view {
 	struct bw_snapshot *snap, *prev; /* owned */
-	bool forget_prev_callsites;      /* after a clear: no callsite baseline */
+	bool clear_pending, forget_prev_callsites; /* after a clear: no callsite baseline */
 	uint64_t interval_ns;            /* between prev and snap */
 	double events_per_s;
 	uint64_t lost, unresolved, other_issues;
@@ -46,7 +46,7 @@ struct top_view {
 int top_view__update(struct top_view *v, struct bw_snapshot *snap);
 /* Re-derives rows from the snapshot: span, sort and filter changed. */
 int top_view__select(struct top_view *v, enum top_span span, enum top_sort sort, const char *filter);
-/* After tracer__clear: callsite numbers restart from zero. */
+/* Call after tracer__clear, before the next update: callsite numbers restart from zero. */
 void top_view__forget_callsites(struct top_view *v);
 void top_view__release(struct top_view *v);
 

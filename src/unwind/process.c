@@ -133,13 +133,15 @@ static void module_clear(struct bw_module *mod)
 {
 	free(mod->file);
 	mod->file = NULL;
+	dwarf_index__free(mod->dwidx);
+	mod->dwidx = NULL;
 }
 
 /* Build the module list for `maps` and report it to libdwfl. `old` lets
  * unchanged modules keep their libdwfl state. */
 static int report_modules(struct bw_process *proc, struct bw_mapping *maps, int nmaps,
 			  struct bw_module **out, int *nout,
-			  const struct bw_module *old, int nold)
+			  struct bw_module *old, int nold)
 {
 	struct bw_module *mods = calloc(nmaps ? nmaps : 1, sizeof(*mods));
 	int n = 0;
@@ -150,7 +152,7 @@ static int report_modules(struct bw_process *proc, struct bw_mapping *maps, int 
 	for (int i = 0; i < nmaps; i++) {
 		struct bw_mapping *m = &maps[i];
 		struct bw_module *mod, *prev = n ? &mods[n - 1] : NULL;
-		const struct bw_module *kept = NULL;
+		struct bw_module *kept = NULL;
 		int fd;
 
 		if (!is_file_mapping(m))
@@ -196,6 +198,10 @@ static int report_modules(struct bw_process *proc, struct bw_mapping *maps, int 
 				mod->build_id = kept->build_id;
 				mod->build_id_done = kept->build_id_done;
 				mod->cfi = kept->cfi;
+				mod->dwidx = kept->dwidx; /* ownership moves */
+				mod->dwbias = kept->dwbias;
+				mod->dwidx_done = kept->dwidx_done;
+				kept->dwidx = NULL;
 			}
 			continue;
 		}

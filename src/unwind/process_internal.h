@@ -15,6 +15,7 @@
 
 struct bw_intern;
 struct bw_symcache;
+struct bw_dwarf_index;
 
 /* One line of /proc/PID/maps. */
 struct bw_mapping {
@@ -37,6 +38,11 @@ struct bw_module {
 	const char *build_id;  /* hex, interned; NULL if none */
 	bool build_id_done;
 	int cfi;               /* -1 unknown, 0 none, 1 present */
+	/* DWARF lookup index (src/symbolize/dwarf_index.h), built on the
+	 * first symbolization; moves with the module across refreshes. */
+	struct bw_dwarf_index *dwidx;
+	uint64_t dwbias;
+	bool dwidx_done;
 };
 
 struct bw_process {
@@ -79,6 +85,9 @@ struct bw_module *process__module_at(struct bw_process *proc, uint64_t addr);
 void process__maybe_refresh(struct bw_process *proc);
 const struct bw_mapping *process__mapping_at(const struct bw_process *proc, uint64_t addr);
 const char *process__module_build_id(struct bw_process *proc, struct bw_module *mod);
+
+/* symbolize/dwarf_index.c */
+void dwarf_index__free(struct bw_dwarf_index *idx);
 
 /* symbolize.c: per-process symbol cache lifecycle */
 struct bw_symcache *symcache__new(void);

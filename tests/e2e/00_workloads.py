@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bwtest  # noqa: E402
 
@@ -31,11 +32,12 @@ def sane(tap, name, negative, truth):
     tap.check(f"workload {name}: has blocking sites", bool(required), str(truth["expected"]))
     for e in required:
         where = f"{os.path.basename(e['file'])}:{e['line']}"
-        # Designed to block (>1.5 ms) on nearly every call, 5-20 ms each.
+        # Designed to block (>1.5 ms) on nearly every call, 5-20 ms each (a loaded
+        # machine stretches that: only absurd averages fail).
         tap.check(f"workload {name}: {where} blocks on most calls", e["count"] >= 10 and e["count"] >= 0.8 * e["calls"],
                   f"{e['count']} of {e['calls']} calls blocked, {e['count_slack']} ambiguous")
         avg = e["total_ns"] / max(e["count"], 1)
-        tap.check(f"workload {name}: {where} blocks 2-50 ms per call", 2e6 <= avg <= 50e6, f"average {bwtest.ms(avg)}")
+        tap.check(f"workload {name}: {where} blocks 2-200 ms per call", 2e6 <= avg <= 200e6, f"average {bwtest.ms(avg)}")
         tap.check(f"workload {name}: {where} has a known category and API",
                   e["category"] in ("sleep", "file-io", "net-io", "lock", "dns", "process-wait", "drop")
                   and e["blocking_api"] in bwtest.API_WORDS, f"{e['category']} {e['blocking_api']}")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bwtest  # noqa: E402
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bwtest  # noqa: E402
 
@@ -66,6 +67,7 @@ def main():
         if not tap.check("sccache: JSON report is valid", bwtest.valid_report(run.report),
                          run.report_error or bwtest.schema_problems(run.report)):
             tap.done()
+        bwtest.check_time_budget(tap, "sccache", run.report, server.pid)
         threads = bwtest.workload_threads(run.report, server.pid)
         tap.check("sccache: tokio worker threads recognised", any(t.get("role") == "worker" for t in threads),
                   "\n".join(map(str, threads)) or f"no threads for pid {server.pid}")

@@ -286,12 +286,31 @@ def workload_threads(report, pid):
     return [t for t in report.get("threads") or [] if t.get("pid") == pid]
 
 
+STATES = ("running_ns", "blocked_ns", "parked_ns", "runnable_ns")
+
+
+def check_time_budget(tap, name, report, pid):
+    """A thread cannot spend more time than the trace lasted, and the process cannot run
+    on more CPUs than the machine has (threads asleep all along are not "running")."""
+    span = report.get("duration_ns") or 0
+    threads = workload_threads(report, pid)
+    over = [t for t in threads if sum(t.get(k) or 0 for k in STATES) > span * 1.05 + 5e6]
+    tap.check(f"{name}: no thread accounts for more time than the trace lasted", not over,
+              f"trace lasted {ms(span)}:\n" + "\n".join(map(str, over[:5])))
+    running = sum(t.get("running_ns") or 0 for t in threads)
+    cpus = os.cpu_count() or 1
+    tap.check(f"{name}: running time fits on {cpus} CPUs", running <= span * cpus * 1.05 + 5e6,
+              f"threads ran {ms(running)} in {ms(span)}: " +
+              ", ".join(f"{t['tid']}:{ms(t.get('running_ns'))}" for t in threads[:10]))
+
+
 def check_threads(tap, name, report, truth):
     """Per-thread accounting: the workload's workers are recognised, their blocked time
     covers the truth's, and they park when idle."""
     pid = truth.get("pid")
     threads = workload_threads(report, pid)
     workers = [t for t in threads if t.get("role") == "worker"]
+    check_time_budget(tap, name, report, pid)
     if not tap.check(f"{name}: worker threads recognised", bool(workers),
                      f"threads of pid {pid}:\n" + "\n".join(map(str, threads)) if threads
                      else f"no threads reported for pid {pid}"):

@@ -1,0 +1,54 @@
+/* Export of what is on screen. Uses the JSON summary writer (the report
+ * writers replace it when they exist): a shallow copy of the snapshot whose
+ * callsite list is the rows shown, so filter and sort carry over. */
+#include "top/export.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "output/output.h"
+
+int top_export(const struct top_view *v, const char *dir, char *path, int pathlen)
+{
+	struct bw_snapshot shown;
+	struct bw_snap_callsite *rows;
+	char stamp[32];
+	time_t now = time(NULL);
+	FILE *f;
+	int rc = 0;
+
+	if (!v->snap) {
+		snprintf(path, pathlen, "nothing to export yet");
+		return -EAGAIN;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	snprintf(path, pathlen, "%s/blockwatch-top-%s.json", dir ? dir : ".", stamp);
+	rows = calloc(v->ncallsites ? v->ncallsites : 1, sizeof(*rows));
+	if (!rows) {
+		snprintf(path, pathlen, "export: out of memory");
+		return -ENOMEM;
+	}
+	/* the copies borrow the snapshot's strings and stacks: nothing to free but rows */
+	for (int i = 0; i < v->ncallsites; i++)
+		rows[i] = *v->callsites[i].cs;
+	shown = *v->snap;
+	shown.callsites = rows;
+	shown.ncallsites = v->ncallsites;
+	f = fopen(path, "w");
+	if (!f) {
+		rc = -errno;
+		snprintf(path, pathlen, "export: cannot write %s/: %s", dir ? dir : ".", strerror(errno));
+		goto cleanup;
+	}
+	summary_json__write(f, &shown);
+	if (fclose(f)) {
+		rc = -errno;
+		snprintf(path, pathlen, "export: writing failed: %s", strerror(errno));
+	}
+cleanup:
+	free(rows);
+	return rc;
+}
