@@ -144,15 +144,15 @@ const struct blame_syscall blame_syscalls[] = {
 };
 const int blame_nsyscalls = sizeof(blame_syscalls) / sizeof(blame_syscalls[0]);
 
-/* Blocking-pool first: a blocking thread's stack never holds worker frames,
- * while block_on also appears under other roots. */
+/* Worker patterns first: Tokio 1.x starts its workers as blocking-pool
+ * tasks, so a worker's stack also holds blocking::pool::Inner::run; only a
+ * stack without worker frames is a blocking-pool thread. */
 const struct blame_role_rule blame_role_rules[] = {
-	{ "tokio::runtime::blocking::pool::Inner::run", BW_ROLE_BLOCKING },
-	{ "tokio::runtime::blocking::pool::Spawner::spawn_thread", BW_ROLE_BLOCKING },
 	{ "tokio::runtime::scheduler::multi_thread::worker::run", BW_ROLE_WORKER },
 	{ "tokio::runtime::scheduler::multi_thread::worker::Context::run", BW_ROLE_WORKER },
 	{ "tokio::runtime::scheduler::current_thread::", BW_ROLE_WORKER },
 	{ "tokio::runtime::park::CachedParkThread::block_on", BW_ROLE_WORKER },
 	{ "tokio::runtime::runtime::Runtime::block_on", BW_ROLE_WORKER },
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_ROLE_BLOCKING },
 };
 const int blame_nrole_rules = sizeof(blame_role_rules) / sizeof(blame_role_rules[0]);

@@ -102,8 +102,11 @@ static int count_switches(struct bw_bpf *b, const struct check_args *a)
 	if (bw_bpf__trace_process(b, a->pid, 0))
 		return -errno;
 	n = proc_list_threads(a->pid, tids, 4096);
-	for (int i = 0; i < n; i++)
-		bw_bpf__track_thread(b, tids[i], a->pid, BW_ROLE_UNKNOWN, false);
+	for (int i = 0; i < n; i++) {
+		struct bw_initial_state init = { .state = BW_STATE_RUNNING };
+
+		bw_bpf__track_thread(b, tids[i], a->pid, &init);
+	}
 	rb = ring_buffer__new(bw_bpf__ringbuf_fd(b), on_event, &c, NULL);
 	if (!rb)
 		return -errno;

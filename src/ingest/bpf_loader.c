@@ -153,8 +153,8 @@ int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid)
 	return bpf_map_delete_elem(bpf_map__fd(b->skel->maps.tgids), &key) ? -errno : 0;
 }
 
-int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid, enum bw_role role,
-			 bool parked_now)
+int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
+			 const struct bw_initial_state *init)
 {
 	int fd = bw_bpf__threads_fd(b);
 	struct bw_thread th = {};
@@ -163,20 +163,18 @@ int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid, enum bw_role r
 
 	if (bpf_map_lookup_elem(fd, &key, &th) == 0) {
 		/* already tracked (fork probe raced us): refine, keep counters */
-		if (role != BW_ROLE_UNKNOWN)
-			th.role = role;
-		th.park_pending = parked_now;
+		if (init->role != BW_ROLE_UNKNOWN)
+			th.role = init->role;
+		th.park_pending = init->park_pending;
 		return bpf_map_update_elem(fd, &key, &th, BPF_EXIST) ? -errno : 0;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock bpf_ktime_get_ns reads */
 	th.tgid = tgid;
-	th.role = role;
+	th.role = init->role;
 	th.syscall_nr = -1;
-	/* We do not know what it is doing; the next switch sets the truth.
-	 * A thread sleeping since before attach is treated as parked/blocked
-	 * from now on, which under-counts rather than invents blocking. */
-	th.state = parked_now ? BW_STATE_PARKED : BW_STATE_RUNNING;
-	th.park_pending = parked_now;
+	/* A thread asleep since before attach is accounted from now on. */
+	th.state = init->state;
+	th.park_pending = init->park_pending;
 	th.state_since_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	if (bpf_map_update_elem(fd, &key, &th, BPF_NOEXIST))
 		return errno == EEXIST ? 0 : -errno;

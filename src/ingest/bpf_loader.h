@@ -30,9 +30,16 @@ int bw_bpf__threads_fd(const struct bw_bpf *b);
 
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags);
 int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid);
+/* What an already-running thread is doing when we start tracking it. */
+struct bw_initial_state {
+	enum bw_role role;
+	enum bw_state state; /* RUNNING, BLOCKED or PARKED */
+	bool park_pending;   /* parked in a call that began before attach */
+};
+
 /* Adds (or updates role/park_pending of) one thread; keeps its counters. */
-int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid, enum bw_role role,
-			 bool parked_now);
+int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
+			 const struct bw_initial_state *init);
 int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role);
 /* Sums the per-CPU kernel counters. */
 int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);

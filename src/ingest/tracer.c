@@ -172,18 +172,20 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	t->nprocs++;
 	if (exe_override) {
 		/* held child: one thread, nothing to classify before exec */
+		struct bw_initial_state init = { .state = BW_STATE_RUNNING };
+
 		tracer_thread(t, pid, pid);
-		return bw_bpf__track_thread(t->bpf, pid, pid, BW_ROLE_UNKNOWN, false);
+		return bw_bpf__track_thread(t->bpf, pid, pid, &init);
 	}
 	n = proc_list_threads(pid, tids, 4096);
 	for (int i = 0; i < n; i++) {
-		bool parked = false;
-		enum bw_role role = tracer_classify_existing(t, p, tids[i], &parked);
+		struct bw_initial_state init;
 		struct traced_thread *th = tracer_thread(t, pid, tids[i]);
 
+		tracer_classify_existing(t, p, tids[i], &init);
 		if (th)
-			th->role = role;
-		bw_bpf__track_thread(t->bpf, tids[i], pid, role, parked);
+			th->role = init.role;
+		bw_bpf__track_thread(t->bpf, tids[i], pid, &init);
 	}
 	return 0;
 }

@@ -32,11 +32,12 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 		th->role = v.role;
 		return v.role;
 	}
-	if (p->profile && p->profile->thread_name_hint &&
-	    strncmp(th->comm, p->profile->thread_name_hint, strlen(p->profile->thread_name_hint)) == 0) {
-		if (!v.named || !p->by_symbols)
+	if (tracer_name_says_worker(p, th->comm)) {
+		if (!v.named || !p->by_symbols) {
 			tracer_note_degraded(t, "%s (pid %d): worker threads recognised by thread name only",
 					     p->comm, p->pid);
+			th->role = BW_ROLE_WORKER;
+		}
 		return BW_ROLE_WORKER;
 	}
 	/* A full, named stack without runtime frames: a thread of its own

@@ -88,7 +88,10 @@ int tracer_handle_event(void *ctx, void *data, size_t size);
 /* tracer_threads.c */
 void tracer_refresh_threads(struct tracer *t);
 void tracer_check_stuck(struct tracer *t);
-enum bw_role tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t tid,
-				      bool *parked);
+/* Role and current state of a thread that existed before attach. */
+void tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t tid,
+			      struct bw_initial_state *out);
+/* Worker by thread name, for processes without symbols (degraded). */
+bool tracer_name_says_worker(const struct traced_process *p, const char *comm);
 
 #endif

@@ -42,23 +42,64 @@ static int current_stack(struct tracer *t, struct traced_process *p, pid_t tid, 
 	return resolve_stack(unw, &s, rs);
 }
 
-enum bw_role tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t tid,
-				      bool *parked)
+bool tracer_name_says_worker(const struct traced_process *p, const char *comm)
+{
+	const char *hint = p->profile ? p->profile->thread_name_hint : NULL;
+
+	return hint && strncmp(comm, hint, strlen(hint)) == 0;
+}
+
+static bool is_park_syscall(long nr)
+{
+	static int futex = -2, epoll[3];
+
+	if (futex == -2) {
+		futex = syscall_number("futex");
+		epoll[0] = syscall_number("epoll_wait");
+		epoll[1] = syscall_number("epoll_pwait");
+		epoll[2] = syscall_number("epoll_pwait2");
+	}
+	return nr == futex || nr == epoll[0] || nr == epoll[1] || nr == epoll[2];
+}
+
+/*
+ * A thread that is asleep at attach: parked if its stack is inside a park
+ * function; blocked if its stack is known and is not; when the stack says
+ * nothing, a futex/epoll wait is taken as parked (the cautious reading: it
+ * can hide blocking, never invent it).
+ */
+void tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t tid,
+			      struct bw_initial_state *out)
 {
 	struct stack_verdict v = {};
-	char comm[BW_COMM_LEN];
-	long nr;
+	char comm[BW_COMM_LEN] = "";
+	long nr = -1;
+	int rc = -1;
 
-	*parked = false;
-	if (thread_filter__active()) {
-		proc_comm(p->pid, tid, comm, sizeof(comm));
-		return thread_filter__matches(comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
+	memset(out, 0, sizeof(*out));
+	out->state = BW_STATE_RUNNING;
+	proc_comm(p->pid, tid, comm, sizeof(comm));
+	if (!proc_thread_sleeping(p->pid, tid))
+		goto role_only;
+	rc = p->profile ? current_stack(t, p, tid, &nr, &scratch) : -ENOENT;
+	if (rc == 0)
+		classify_stack(p->profile, scratch.frames, scratch.nframes, &v);
+	out->role = v.role;
+	if (v.parked) {
+		out->state = BW_STATE_PARKED;
+		out->park_pending = true;
+	} else if (v.named && v.role != BW_ROLE_UNKNOWN) {
+		out->state = BW_STATE_BLOCKED;
+	} else if (rc == 0 || proc_thread_syscall(p->pid, tid, &nr, &(uint64_t){ 0 },
+						  &(uint64_t){ 0 }) == 0) {
+		out->state = is_park_syscall(nr) ? BW_STATE_PARKED : BW_STATE_BLOCKED;
+		out->park_pending = out->state == BW_STATE_PARKED;
 	}
-	if (!p->profile || current_stack(t, p, tid, &nr, &scratch))
-		return BW_ROLE_UNKNOWN;
-	classify_stack(p->profile, scratch.frames, scratch.nframes, &v);
-	*parked = v.parked;
-	return v.role;
+role_only:
+	if (thread_filter__active())
+		out->role = thread_filter__matches(comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
+	else if (out->role == BW_ROLE_UNKNOWN && !p->by_symbols && tracer_name_says_worker(p, comm))
+		out->role = BW_ROLE_WORKER;
 }
 
 void tracer_refresh_threads(struct tracer *t)
@@ -80,6 +121,13 @@ void tracer_refresh_threads(struct tracer *t)
 		th->seen_in_map = true;
 		if (th->role == BW_ROLE_UNKNOWN && val.role != BW_ROLE_UNKNOWN)
 			th->role = val.role;
+		if (th->role == BW_ROLE_UNKNOWN) {
+			struct traced_process *p = tracer_find_process(t, val.tgid);
+
+			/* stripped: the thread name is all there is */
+			if (p && !p->by_symbols && tracer_name_says_worker(p, th->comm))
+				th->role = BW_ROLE_WORKER;
+		}
 		/* names change after exec and when runtimes name their threads */
 		char comm[BW_COMM_LEN];
 

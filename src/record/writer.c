@@ -122,6 +122,8 @@ struct rec_writer *rec_writer__open(const char *path, const struct rec_meta *met
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		goto cleanup;
 	}
+	/* a chunk closes a second after the previous one (or the header) */
+	w->chunk_started_ns = now_monotonic_ns();
 	if (write_header(w, meta) < 0) {
 		snprintf(err, errlen, "%s", w->errmsg);
 		goto cleanup;
@@ -206,8 +208,6 @@ static int emit(struct rec_writer *w, enum bw_rec_type type)
 		return w->err;
 	if (w->rec.oom)
 		return fail(w, -ENOMEM, "buffering");
-	if (!w->raw.len)
-		w->chunk_started_ns = now_monotonic_ns();
 	bytebuf__varint(&w->raw, type);
 	bytebuf__varint(&w->raw, w->rec.len);
 	bytebuf__append(&w->raw, w->rec.data, w->rec.len);

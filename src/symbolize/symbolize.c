@@ -18,6 +18,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "demangle.h"
+#include "dwarf_index.h"
 #include "intern.h"
 #include "symbolize.h"
 #include "unwind/process_internal.h"
@@ -184,70 +185,84 @@ static const char *symtab_function(struct bw_process *proc, Dwfl_Module *dwmod, 
 	return intern__str(proc->strings, buf);
 }
 
-/* Fills chain[] innermost first. Returns the number of frames. */
-static int resolve(struct bw_process *proc, Dwfl_Module *dwmod, uint64_t addr,
+static struct bw_dwarf_index *module_index(struct bw_module *mod)
+{
+	if (!mod->dwidx_done) {
+		Dwarf_Addr bias = 0;
+		Dwarf *dw = dwfl_module_getdwarf(mod->dwmod, &bias);
+
+		mod->dwidx_done = true;
+		mod->dwbias = bias;
+		mod->dwidx = dw ? dwarf_index__new(dw) : NULL;
+	}
+	return mod->dwidx;
+}
+
+static void set_caller_site(struct bw_process *proc, Dwarf_Die *inl, Dwarf_Files *files,
+			    const char *comp_dir, struct cframe *caller)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word cf = 0, cl = 0;
+
+	if (files && dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &cf) == 0)
+		caller->file = join_path(proc, comp_dir, dwarf_filesrc(files, cf, NULL, NULL));
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_line, &attr), &cl) == 0)
+		caller->line = (int)cl;
+}
+
+/* Fills chain[] innermost first; the last entry is the physical function.
+ * Returns the number of frames (>= 1). */
+static int resolve(struct bw_process *proc, struct bw_module *mod, uint64_t addr,
 		   struct cframe *chain, int max)
 {
-	Dwarf_Addr dbias = 0;
-	Dwarf_Die *cudie = dwfl_module_addrdie(dwmod, addr, &dbias);
-	Dwarf_Die *scopes = NULL, *nest = NULL;
-	Dwfl_Line *line = dwfl_module_getsrc(dwmod, addr);
-	const char *comp_dir = NULL;
+	struct bw_dwarf_index *idx = module_index(mod);
+	Dwarf_Die cu, fn, inl[MAX_CHAIN];
 	Dwarf_Files *files = NULL;
-	int n = 0, nscopes, nnest = 0;
+	const char *comp_dir = NULL;
+	uint64_t daddr = addr - mod->dwbias;
+	int found = idx ? dwarf_index__lookup(idx, daddr, &cu, &fn) : 0;
+	int ninl = 0, n;
 
-	memset(&chain[0], 0, sizeof(chain[0]));
-	if (line) {
-		int lineno = 0;
-		const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-
-		chain[0].file = join_path(proc, dwfl_line_comp_dir(line), file);
-		chain[0].line = lineno;
-	}
-	if (cudie) {
+	memset(chain, 0, max * sizeof(*chain));
+	if (found >= 1) {
 		Dwarf_Attribute attr;
+		Dwarf_Line *line = dwarf_getsrc_die(&cu, daddr);
 		size_t nfiles;
+		int lineno = 0;
 
-		comp_dir = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &attr));
-		if (dwarf_getsrcfiles(cudie, &files, &nfiles) != 0)
+		comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
+		if (dwarf_getsrcfiles(&cu, &files, &nfiles) != 0)
 			files = NULL;
-		nscopes = dwarf_getscopes(cudie, addr - dbias, &scopes);
-		/* dwarf_getscopes jumps to the abstract origin's scopes at the
-		 * first inlined instance; the physical nesting of the innermost
-		 * scope is what holds the whole inline chain. */
-		if (nscopes > 0)
-			nnest = dwarf_getscopes_die(&scopes[0], &nest);
-	}
-	for (int i = 0; i < nnest && n < max; i++) {
-		Dwarf_Die *d = &nest[i];
-		int tag = dwarf_tag(d);
-		Dwarf_Attribute attr;
-		Dwarf_Word cf = 0, cl = 0;
+		if (line && dwarf_lineno(line, &lineno) == 0) {
+			chain[0].file = join_path(proc, comp_dir, dwarf_linesrc(line, NULL, NULL));
+			chain[0].line = lineno;
+		}
+	} else {
+		/* No CU claims the pc: maybe line tables without DIE ranges. */
+		Dwfl_Line *line = dwfl_module_getsrc(mod->dwmod, addr);
+		int lineno = 0;
+		const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
 
-		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
-			continue;
-		chain[n].function = die_function(proc, d);
-		if (tag == DW_TAG_subprogram) {
-			n++;
-			break; /* the physical function: chain complete */
+		if (file) {
+			chain[0].file = join_path(proc, dwfl_line_comp_dir(line), file);
+			chain[0].line = lineno;
 		}
-		/* The caller's frame sits at this inlined call's call site. */
-		if (n + 1 < max) {
-			memset(&chain[n + 1], 0, sizeof(chain[n + 1]));
-			if (dwarf_formudata(dwarf_attr(d, DW_AT_call_file, &attr), &cf) == 0 && files)
-				chain[n + 1].file = join_path(proc, comp_dir,
-							      dwarf_filesrc(files, cf, NULL, NULL));
-			if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &attr), &cl) == 0)
-				chain[n + 1].line = (int)cl;
-		}
-		n++;
 	}
-	free(scopes);
-	free(nest);
-	if (n == 0)
-		n = 1; /* no DWARF scope: one frame with the line (if any) */
+	if (found == 2)
+		ninl = dwarf_index__inline_chain(&fn, daddr, inl, max - 1 < MAX_CHAIN ? max - 1 : MAX_CHAIN);
+	/* inl[] is outermost first; frames are innermost first. Each inlined
+	 * DIE names the callee frame and its call site is the caller's line. */
+	n = ninl + 1;
+	for (int i = 0; i < ninl; i++) {
+		struct cframe *callee = &chain[ninl - 1 - i], *caller = &chain[ninl - i];
+
+		callee->function = die_function(proc, &inl[i]);
+		set_caller_site(proc, &inl[i], files, comp_dir, caller);
+	}
+	if (found == 2)
+		chain[n - 1].function = die_function(proc, &fn);
 	if (!chain[n - 1].function)
-		chain[n - 1].function = symtab_function(proc, dwmod, addr);
+		chain[n - 1].function = symtab_function(proc, mod->dwmod, addr);
 	return n;
 }
 
@@ -300,7 +315,7 @@ int process__symbolize(struct bw_process *proc, uint64_t pc, bool is_return,
 		proc->symcache->hits++;
 	} else {
 		proc->symcache->misses++;
-		n = resolve(proc, mod->dwmod, addr, chain, MAX_CHAIN);
+		n = resolve(proc, mod, addr, chain, MAX_CHAIN);
 		e = cache_insert(proc->symcache, key, addr - mod->bias, chain, n);
 		if (!e) {
 			n = n < max ? n : max;

@@ -200,7 +200,7 @@ static int report_modules(struct bw_process *proc, struct bw_mapping *maps, int 
 				mod->cfi = kept->cfi;
 				mod->dwidx = kept->dwidx; /* ownership moves */
 				mod->dwbias = kept->dwbias;
-				mod->dwidx_done = kept->dwidx_done;
+				mod->dwidx_done = mod->dwidx != NULL;
 				kept->dwidx = NULL;
 			}
 			continue;

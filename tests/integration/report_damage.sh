@@ -1,0 +1,140 @@
+#!/bin/bash
+# Damaged recordings and a full disk: cut short (head -c, kill -9), flipped
+# bytes, not a recording, a newer format, /dev/full and a tiny tmpfs. Each
+# gives one clear stderr line and, when anything is readable, a report of it
+# (exit 3). TAP lines. Env: BLOCKWATCH (binary), BUILD (build dir).
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+BLOCKWATCH=${BLOCKWATCH:-$PWD/$BUILD/blockwatch}
+HERE=tests/integration
+T=$(mktemp -d /tmp/bw-damage.XXXXXX)
+MNT=
+cleanup() {
+	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1"; [ $# -gt 1 ] && echo "# $2"; }
+TESTS="truncated_head_c truncated_every_format killed_recording corrupted_chunk not_a_recording newer_version empty_file disk_full_at_start disk_full_midway"
+skip_all() {
+	for t in $TESTS; do echo "ok - $t # SKIP $1"; done
+	exit 0
+}
+
+# report FILE FORMAT -> sets rc, err (stderr text), out (report path)
+report() {
+	out="$T/report.$2"
+	rm -f "$out"
+	"$BLOCKWATCH" report "$1" -f "$2" -o "$out" 2>"$T/stderr"
+	rc=$?
+	err=$(cat "$T/stderr")
+}
+# expect NAME RC PATTERN: exit status, one stderr line matching PATTERN
+expect() {
+	local lines
+	lines=$(printf '%s' "$err" | grep -c '')
+	if [ "$rc" -eq "$2" ] && [ "$lines" -eq 1 ] && printf '%s' "$err" | grep -Eq "$3"; then
+		return 0
+	fi
+	echo "# $1: exit $rc (want $2), $lines stderr lines: $err"
+	return 1
+}
+json_callsites() { # FILE -> total count of blocked intervals in a JSON report
+	python3 -c 'import json,sys; print(sum(c["count"] for c in json.load(open(sys.argv[1]))["callsites"]))' "$1"
+}
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (BPF)"
+CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+[ -x "$CARGO" ] || skip_all "cargo not installed"
+FIXTURE=$PWD/$BUILD/report-fixture/release/bw-report-fixture
+CARGO_TARGET_DIR=$PWD/$BUILD/report-fixture "$CARGO" build -q --release \
+	--manifest-path $HERE/report-fixture/Cargo.toml >"$T/cargo.log" 2>&1 ||
+	{ cat "$T/cargo.log"; skip_all "the fixture does not build (see log)"; }
+
+"$BLOCKWATCH" record -o "$T/rec.bw" -- "$FIXTURE" 80 >/dev/null 2>"$T/record.err" ||
+	{ cat "$T/record.err"; skip_all "recording the fixture failed"; }
+size=$(stat -c %s "$T/rec.bw")
+
+# --- cut short with head -c: the complete chunks are still reported --------
+head -c $((size - 40)) "$T/rec.bw" >"$T/cut.bw"
+report "$T/cut.bw" json
+n=$(json_callsites "$out" 2>/dev/null || echo -1)
+if expect truncated 3 "truncated at byte" && [ "$n" -ge 0 ]; then ok truncated_head_c; else notok truncated_head_c; fi
+
+head -c $((size / 2)) "$T/rec.bw" >"$T/half.bw"
+all=1
+for f in text json folded pprof perfetto html; do
+	report "$T/half.bw" $f
+	expect "half $f" 3 "reported what was readable" && [ -s "$out" ] || all=0
+done
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/report.perfetto" || all=0
+[ "$(json_callsites "$T/report.json")" -gt 0 ] || { echo "# nothing readable in the first half"; all=0; }
+[ $all -eq 1 ] && ok truncated_every_format || notok truncated_every_format
+
+# --- kill -9 while recording -----------------------------------------------
+"$BLOCKWATCH" record -o "$T/killed.bw" -- "$FIXTURE" 200 >/dev/null 2>&1 &
+bw=$!
+sleep 3.5
+child=$(pgrep -P $bw)
+kill -9 $bw
+wait $bw 2>/dev/null
+[ -n "$child" ] && kill $child 2>/dev/null
+report "$T/killed.bw" json
+n=$(json_callsites "$out" 2>/dev/null || echo 0)
+if expect killed 3 "incomplete|truncated" && [ "$n" -gt 0 ]; then
+	ok killed_recording
+else
+	notok killed_recording "$n intervals readable"
+fi
+
+# --- a flipped byte inside the first chunk ----------------------------------
+python3 - "$T/rec.bw" "$T/flipped.bw" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+at = d.index(b"BWCK") + 24 + 40  # inside chunk 0's compressed payload
+d[at] ^= 0xff; d[at + 1] ^= 0x55
+open(sys.argv[2], "wb").write(d)
+PY
+report "$T/flipped.bw" json
+if expect corrupted 3 "corrupted|does not decompress|malformed" && json_callsites "$out" >/dev/null; then
+	ok corrupted_chunk
+else
+	notok corrupted_chunk
+fi
+
+# --- not a recording, a newer format, an empty file -------------------------
+printf 'hello\nworld\n' >"$T/text.txt"
+report "$T/text.txt" text
+expect not_a_recording 1 "is not a blockwatch recording" && [ ! -s "$out" ] && ok not_a_recording || notok not_a_recording
+sed '1s/^BLOCKWATCH-RECORDING 1\.[0-9]*/BLOCKWATCH-RECORDING 9.0/' "$T/rec.bw" >"$T/newer.bw"
+report "$T/newer.bw" json
+expect newer 1 "format 9.0 is newer" && ok newer_version || notok newer_version
+: >"$T/empty.bw"
+report "$T/empty.bw" json
+expect empty 1 "not a blockwatch recording" && ok empty_file || notok empty_file
+
+# --- a full disk --------------------------------------------------------------
+"$BLOCKWATCH" record -o /dev/full -- "$FIXTURE" 1 >/dev/null 2>"$T/stderr"
+rc=$?
+err=$(cat "$T/stderr")
+expect full 1 "No space left on device" && ok disk_full_at_start || notok disk_full_at_start
+
+MNT=$T/tiny
+mkdir -p "$MNT"
+if ! mount -t tmpfs -o size=12k tmpfs "$MNT" 2>/dev/null; then
+	MNT=
+	echo "ok - disk_full_midway # SKIP cannot mount a tmpfs here"
+else
+	"$BLOCKWATCH" record -o "$MNT/rec.bw" -- "$FIXTURE" 400 >/dev/null 2>"$T/full.err"
+	record_rc=$?
+	report "$MNT/rec.bw" json
+	n=$(json_callsites "$out" 2>/dev/null || echo 0)
+	if [ $record_rc -eq 1 ] && grep -q "No space left on device" "$T/full.err" && [ "$n" -gt 0 ]; then
+		ok disk_full_midway
+	else
+		notok disk_full_midway "record exit $record_rc, $n intervals readable: $(cat "$T/full.err")"
+	fi
+fi
