@@ -156,7 +156,7 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
 	e->kind = BW_BLOCK_NO_SYSCALL;
 	e->role = th->role;
 	e->stack_len = 0;
-	e->waker_tid = th->waker_tid;
+	e->other_tid = th->waker_tid;
 	__builtin_memset(e->regs, 0, sizeof(e->regs));
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
@@ -211,16 +211,66 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
 	return handle_switch(preempt, prev, next);
 }
 
+static __always_inline void fill_regs(__u64 *out, struct pt_regs *regs);
+static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp);
+
+/* The waker of a slow futex wait is, for a mutex, the thread releasing it:
+ * its user stack names the critical section that held the lock. Captured
+ * only when the sleeper has already been blocked over the threshold. */
+static __always_inline void emit_waker(struct bw_thread *sleeper, __u32 sleeper_tid,
+				       struct pt_regs *waker_regs, __u64 now)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 waker_tid = (__u32)id;
+	struct bw_thread *waker;
+	struct bw_blocked_event *e;
+
+	if ((id >> 32) != sleeper->tgid)
+		return; /* woken by another process */
+	/* a FUTEX_WAKE from the waker's own syscall, not an interrupt that
+	 * happened to land on some thread of the process */
+	waker = bpf_map_lookup_elem(&threads, &waker_tid);
+	if (!waker || waker->syscall_nr != syscall_futex)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(BW_CNT_RINGBUF_FULL);
+		return;
+	}
+	e->hdr.type = BW_EV_WAKER;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = now;
+	e->hdr.pid = id >> 32;
+	e->hdr.tid = (__u32)id;
+	e->blocked_ns = now - sleeper->state_since_ns;
+	e->wall_ns = 0;
+	e->syscall_nr = sleeper->syscall_nr;
+	e->kind = BW_BLOCK_SYSCALL;
+	e->role = 0;
+	e->other_tid = sleeper_tid;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_regs(e->regs, waker_regs);
+	e->stack_len = copy_stack(e->stack, e->regs[BW_REG_SP]);
+	bpf_ringbuf_submit(e, 0);
+	count(BW_CNT_WAKER_EVENTS);
+}
+
 /* A sleeping thread is woken: its blocked (or parked) time ends here and
- * run-queue waiting starts, so wakeup latency is not counted as blocking. */
-static __always_inline int handle_wakeup(struct task_struct *p)
+ * run-queue waiting starts, so wakeup latency is not counted as blocking.
+ * waker_regs: the current task's user registers (tp_btf only), or NULL. */
+static __always_inline int handle_wakeup(struct task_struct *p, struct pt_regs *waker_regs)
 {
 	__u32 tid = BPF_CORE_READ(p, pid);
 	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	__u64 now;
 
 	if (!th || th->state == BW_STATE_RUNNING || th->state == BW_STATE_RUNNABLE)
 		return 0;
-	account(th, bpf_ktime_get_ns());
+	now = bpf_ktime_get_ns();
+	if (waker_regs && th->state == BW_STATE_BLOCKED && th->syscall_nr == syscall_futex &&
+	    now - th->state_since_ns >= threshold_ns)
+		emit_waker(th, tid, waker_regs, now);
+	account(th, now);
 	th->state = BW_STATE_RUNNABLE;
 	th->waker_tid = (__u32)bpf_get_current_pid_tgid();
 	return 0;
@@ -229,13 +279,15 @@ static __always_inline int handle_wakeup(struct task_struct *p)
 SEC("tp_btf/sched_waking")
 int BPF_PROG(waking_btf, struct task_struct *p)
 {
-	return handle_wakeup(p);
+	struct task_struct *cur = bpf_get_current_task_btf();
+
+	return handle_wakeup(p, (struct pt_regs *)bpf_task_pt_regs(cur));
 }
 
 SEC("raw_tp/sched_waking")
 int BPF_PROG(waking_raw, struct task_struct *p)
 {
-	return handle_wakeup(p);
+	return handle_wakeup(p, NULL);
 }
 
 /* New threads of traced processes are traced from their first switch. */
@@ -443,7 +495,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	e->syscall_nr = nr;
 	e->kind = BW_BLOCK_SYSCALL;
 	e->role = th->role;
-	e->waker_tid = th->waker_tid;
+	e->other_tid = th->waker_tid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_regs(e->regs, regs);
 	if (e->regs[BW_REG_SP] < th->min_sp || !th->min_sp)

@@ -83,6 +83,9 @@ enum bw_event_type {
 	BW_EV_THREAD_EXIT = 2, /* final counters of a thread */
 	BW_EV_EXEC = 3,        /* a process exec'd (system-wide discovery) */
 	BW_EV_SWITCH = 4,      /* `check` mode: one context switch */
+	/* The stack of a thread that woke a traced thread out of a slow futex
+	 * wait: usually the lock holder releasing the lock (struct bw_blocked_event). */
+	BW_EV_WAKER = 5,
 };
 
 /* Why a blocked interval happened outside any syscall. */
@@ -108,7 +111,9 @@ struct bw_blocked_event {
 	__u32 kind;        /* enum bw_block_kind */
 	__u32 role;
 	__u32 stack_len;   /* valid bytes in stack[] */
-	__u64 waker_tid;   /* last thread that woke this one, 0 if unknown */
+	/* BW_EV_BLOCKED: the thread that woke this one (0 if unknown);
+	 * BW_EV_WAKER: the thread this one woke. */
+	__u64 other_tid;
 	__u64 regs[BW_NREGS];
 	__u8 comm[BW_COMM_LEN];
 	__u8 stack[BW_STACK_BYTES]; /* copy of user memory from regs[BW_REG_SP] */
@@ -144,6 +149,7 @@ enum bw_counter {
 	BW_CNT_STACK_TRUNCATED,    /* copy shorter than BW_STACK_BYTES */
 	BW_CNT_SWITCHES,           /* context switches of traced threads */
 	BW_CNT_BLOCKED_EVENTS,     /* blocked events emitted */
+	BW_CNT_WAKER_EVENTS,       /* waker stacks emitted */
 	BW_CNT_NR,
 };
 

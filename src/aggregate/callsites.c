@@ -9,9 +9,14 @@
 #include "ingest/syscall_names.h"
 #include "util/strmap.h"
 
+/* Past this many distinct holders per callsite, new ones are not tracked. */
+#define MAX_TRACKED_HOLDERS 32
+
 struct callsite {
 	struct bw_snap_callsite info; /* strings and stack owned here */
 	struct latency all, recent;
+	struct bw_snap_holder holders[MAX_TRACKED_HOLDERS];
+	int nholders;
 };
 
 struct callsites {
@@ -55,6 +60,10 @@ static void callsite_free(struct callsite *c)
 	free(i->syscall);
 	free(i->drop_type);
 	free_frames(i->stack, i->nstack);
+	for (int h = 0; h < c->nholders; h++) {
+		free(c->holders[h].thread);
+		free(c->holders[h].where);
+	}
 	latency__release(&c->all);
 	latency__release(&c->recent);
 	free(c);
@@ -205,6 +214,54 @@ static struct callsite *create(struct callsites *cs, const char *key,
 	return c;
 }
 
+static void add_holder(struct callsite *c, const char *thread, const char *where)
+{
+	struct bw_snap_holder *h;
+
+	for (int i = 0; i < c->nholders; i++) {
+		h = &c->holders[i];
+		if (strcmp(h->thread, thread) == 0 && strcmp(h->where, where) == 0) {
+			h->count++;
+			return;
+		}
+	}
+	if (c->nholders == MAX_TRACKED_HOLDERS)
+		return;
+	h = &c->holders[c->nholders];
+	h->thread = strdup(thread);
+	h->where = strdup(where);
+	if (!h->thread || !h->where) {
+		free(h->thread);
+		free(h->where);
+		return;
+	}
+	h->count = 1;
+	c->nholders++;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct bw_snap_holder *x = a, *y = b;
+
+	return (x->count < y->count) - (x->count > y->count);
+}
+
+/* The most frequent holders into the snapshot (copies). */
+static void top_holders(const struct callsite *c, struct bw_snap_callsite *o)
+{
+	struct bw_snap_holder sorted[MAX_TRACKED_HOLDERS];
+
+	memcpy(sorted, c->holders, c->nholders * sizeof(sorted[0]));
+	qsort(sorted, c->nholders, sizeof(sorted[0]), by_count_desc);
+	o->nholders = 0;
+	for (int i = 0; i < c->nholders && i < BW_MAX_HOLDERS; i++) {
+		o->holders[i].thread = strdup(sorted[i].thread);
+		o->holders[i].where = strdup(sorted[i].where);
+		o->holders[i].count = sorted[i].count;
+		o->nholders++;
+	}
+}
+
 int callsites__add(struct callsites *cs, const struct blocked_interval *iv)
 {
 	const struct blame_result *b = iv->blame;
@@ -224,6 +281,8 @@ int callsites__add(struct callsites *cs, const struct blocked_interval *iv)
 	latency__add(&c->all, iv->blocked_ns);
 	latency__add(&c->recent, iv->blocked_ns);
 	c->info.last_seen_ns = iv->ts_ns;
+	if (iv->holder_thread && iv->holder_where)
+		add_holder(c, iv->holder_thread, iv->holder_where);
 	return 0;
 }
 
@@ -283,6 +342,7 @@ int callsites__snapshot(const struct callsites *cs, struct bw_snapshot *snap)
 		memcpy(o->hist, c->all.hist, sizeof(o->hist));
 		o->recent_count = c->recent.count;
 		o->recent_total_ns = c->recent.total_ns;
+		top_holders(c, o);
 	}
 	qsort(out, cs->n, sizeof(*out), by_total_desc);
 	snap->callsites = out;

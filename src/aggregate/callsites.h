@@ -20,6 +20,9 @@ struct blocked_interval {
 	const struct bw_frame *frames; /* innermost first; may be empty */
 	int nframes;
 	const struct blame_result *blame;
+	/* the thread that woke it out of a lock wait, when known */
+	const char *holder_thread;
+	const char *holder_where;
 };
 
 struct callsites *callsites__new(void);

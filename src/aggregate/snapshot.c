@@ -24,6 +24,10 @@ void snapshot__free(struct bw_snapshot *s)
 		free(c->category);
 		free(c->syscall);
 		free(c->drop_type);
+		for (int j = 0; j < c->nholders; j++) {
+			free(c->holders[j].thread);
+			free(c->holders[j].where);
+		}
 		for (int j = 0; j < c->nstack; j++) {
 			free(c->stack[j].function);
 			free(c->stack[j].file);

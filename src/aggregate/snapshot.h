@@ -21,6 +21,15 @@ struct bw_snap_frame {
 	uint64_t module_offset;
 };
 
+/* Who held what the callsite waited for (the thread that woke it). */
+struct bw_snap_holder {
+	char *thread; /* thread name */
+	char *where;  /* its user frame when it woke us: "function (file:line)" */
+	uint64_t count;
+};
+
+#define BW_MAX_HOLDERS 4
+
 struct bw_snap_callsite {
 	char *function; /* the user's callsite frame ("[unknown]" when none) */
 	char *file;
@@ -36,6 +45,9 @@ struct bw_snap_callsite {
 	int nstack;
 	/* recent: the same numbers for the last interval only */
 	uint64_t recent_count, recent_total_ns;
+	/* lock waits: the most frequent holders, most frequent first */
+	struct bw_snap_holder holders[BW_MAX_HOLDERS];
+	int nholders;
 };
 
 struct bw_snap_thread {

@@ -63,7 +63,7 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 		CLI_FAIL(state, "unexpected argument '%s' (to start a command: blockwatch record -o FILE -- COMMAND ARGS)", arg);
 	case ARGP_KEY_END:
 		if (!a->output)
-			CLI_FAIL(state, "blockwatch record: give the recording file with -o FILE");
+			CLI_FAIL(state, "give the recording file with -o FILE");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

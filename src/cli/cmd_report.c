@@ -50,7 +50,7 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_END:
 		if (!a->input)
-			CLI_FAIL(state, "blockwatch report: give the recording file (blockwatch report FILE)");
+			CLI_FAIL(state, "give the recording file (blockwatch report FILE [--format FMT])");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -277,8 +277,10 @@ void tracer__free(struct tracer *t)
 	for (int i = 0; i < t->nprocs; i++)
 		process__free(t->procs[i].unw);
 	free(t->procs);
-	for (int i = 0; i < t->nthreads; i++)
+	for (int i = 0; i < t->nthreads; i++) {
 		free(t->threads[i].stuck_where);
+		free(t->threads[i].holder_where);
+	}
 	free(t->threads);
 	for (int i = 0; i < t->ndegraded; i++)
 		free(t->degraded[i]);

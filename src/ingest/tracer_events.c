@@ -72,7 +72,15 @@ static void publish(struct tracer *t, const struct bw_blocked_event *e, struct t
 	struct live_event ev;
 	char *where;
 
+	/* the waker event for this very wait, if one came just before */
+	if (th->holder_where && th->holder_ts <= e->hdr.ts_ns &&
+	    th->holder_ts + e->blocked_ns + 1000000000ULL >= e->hdr.ts_ns) {
+		iv.holder_thread = th->holder_thread;
+		iv.holder_where = th->holder_where;
+	}
 	callsites__add(t->callsites, &iv);
+	free(th->holder_where);
+	th->holder_where = NULL;
 	if (!t->opts.on_event)
 		return;
 	where = callsites__describe(rs->frames, rs->nframes, br);
@@ -146,6 +154,41 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 	publish(t, e, th, rs, &br);
 }
 
+/* A thread woke a traced one out of a slow futex wait: remember where it
+ * was (for a mutex: releasing the lock the sleeper waited for). */
+static void handle_waker(struct tracer *t, const struct bw_blocked_event *e, size_t size)
+{
+	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
+	struct resolved_stack *rs = &scratch;
+	struct traced_thread *sleeper;
+	struct blame_result br;
+	struct bw_process *unw;
+	struct bw_stack_sample s = {
+		.pid = e->hdr.pid,
+		.tid = e->hdr.tid,
+		.stack = e->stack,
+		.stack_len = e->stack_len,
+	};
+
+	if (!p || !(unw = tracer_unwinder(t, p)) || !e->stack_len ||
+	    size < sizeof(*e) - BW_STACK_BYTES + e->stack_len)
+		return;
+	sleeper = tracer_thread(t, e->hdr.pid, (pid_t)e->other_tid);
+	if (!sleeper)
+		return;
+	memcpy(s.regs, e->regs, sizeof(s.regs));
+	if (resolve_stack(unw, &s, rs) || !rs->nframes) {
+		t->user_counters[UC_WAKER_UNRESOLVED]++;
+		return;
+	}
+	blame__analyze(rs->frames, rs->nframes, e->syscall_nr, &br);
+	free(sleeper->holder_where);
+	sleeper->holder_where = callsites__describe(rs->frames, rs->nframes, &br);
+	memcpy(sleeper->holder_thread, e->comm, sizeof(sleeper->holder_thread));
+	sleeper->holder_thread[sizeof(sleeper->holder_thread) - 1] = 0;
+	sleeper->holder_ts = e->hdr.ts_ns;
+}
+
 static void handle_exit(struct tracer *t, const struct bw_thread_exit_event *e)
 {
 	struct traced_thread *th;
@@ -196,6 +239,10 @@ int tracer_handle_event(void *ctx, void *data, size_t size)
 	case BW_EV_BLOCKED:
 		if (size >= sizeof(struct bw_blocked_event) - BW_STACK_BYTES)
 			handle_blocked(t, data, size);
+		break;
+	case BW_EV_WAKER:
+		if (size >= sizeof(struct bw_blocked_event) - BW_STACK_BYTES)
+			handle_waker(t, data, size);
 		break;
 	case BW_EV_THREAD_EXIT:
 		if (size >= sizeof(struct bw_thread_exit_event))

@@ -38,6 +38,11 @@ struct traced_thread {
 	uint64_t stuck_since;
 	char *stuck_where;
 	bool stuck_reported;
+	/* who woke it out of its current slow futex wait (a waker event
+	 * arrives just before the wait's own blocked event) */
+	char holder_thread[BW_COMM_LEN];
+	char *holder_where;
+	uint64_t holder_ts;
 };
 
 /* Userspace loss / degradation counters, shown with the kernel's. */
@@ -51,6 +56,7 @@ enum user_counter {
 	UC_BLOCKING_POOL_EVENTS,
 	UC_OTHER_THREAD_EVENTS,
 	UC_BAD_RECORD,
+	UC_WAKER_UNRESOLVED,
 	UC_NR,
 };
 

@@ -14,6 +14,7 @@ static const char *const kernel_counter_names[BW_CNT_NR] = {
 	[BW_CNT_STACK_TRUNCATED] = NULL, /* informational, not a loss */
 	[BW_CNT_SWITCHES] = NULL,
 	[BW_CNT_BLOCKED_EVENTS] = NULL,
+	[BW_CNT_WAKER_EVENTS] = NULL,
 };
 
 static const char *user_counter_name(int i)
@@ -30,6 +31,7 @@ static const char *user_counter_name(int i)
 		[UC_UNKNOWN_PID] = "events_of_unknown_process",
 		[UC_UPROBE_ATTACH_FAILED] = "uprobe_attach_failed",
 		[UC_BAD_RECORD] = "bad_ring_buffer_record",
+		[UC_WAKER_UNRESOLVED] = "lock_holder_unresolved",
 	};
 	return names[i];
 }

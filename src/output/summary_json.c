@@ -38,6 +38,15 @@ static void write_callsite(struct json_writer *w, const struct bw_snap_callsite 
 	json_u64(w, "p50_ns", c->p50_ns);
 	json_u64(w, "p99_ns", c->p99_ns);
 	json_u64(w, "max_ns", c->max_ns);
+	json_begin_array(w, "held_by");
+	for (int i = 0; i < c->nholders; i++) {
+		json_begin_object(w, NULL);
+		json_string(w, "thread", c->holders[i].thread);
+		json_string(w, "where", c->holders[i].where);
+		json_u64(w, "count", c->holders[i].count);
+		json_end_object(w);
+	}
+	json_end_array(w);
 	json_begin_array(w, "histogram");
 	for (int b = 0; b < BW_HIST_BUCKETS; b++) {
 		if (!c->hist[b])

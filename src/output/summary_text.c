@@ -51,6 +51,10 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 			format_duration(c->p50_ns, p50, sizeof(p50)),
 			format_duration(c->p99_ns, p99, sizeof(p99)),
 			format_duration(c->max_ns, max, sizeof(max)));
+		for (int h = 0; h < c->nholders; h++)
+			fprintf(out, "     %s by %s in %s (%llu times)\n", h ? "       " : "held",
+				c->holders[h].thread, c->holders[h].where,
+				(unsigned long long)c->holders[h].count);
 		histogram(out, c);
 	}
 }

@@ -81,7 +81,11 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	}
 	if (read_from_file(proc, addr, result))
 		return true;
-	proc->cur_oob = true;
+	/* A read just past the copied bytes means the copy was too short.
+	 * libdwfl does not fail on it: it marks registers undefined and ends
+	 * the walk as if it were complete, so remember it for the verdict. */
+	if (addr >= sp + s->stack_len && addr - sp < s->stack_len + (8u << 20))
+		proc->cur_oob = true;
 	return false;
 }
 
@@ -138,11 +142,10 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	/* pc 0 marks the outermost frame on some stacks (e.g. clone'd
 	 * threads without CFI for the start routine). */
 	if (pc == 0 && w->n > 0) {
-		w->aborted = UNWIND_STOP_END;
+		w->aborted = UNWIND_STOP_END; /* checked again by the caller */
 		return DWARF_CB_ABORT;
 	}
 	w->pcs[w->n++] = pc;
-	w->proc->cur_oob = false; /* reads so far led to a frame */
 	return DWARF_CB_OK;
 }
 
@@ -164,16 +167,20 @@ static bool module_has_cfi(struct bw_module *mod)
 	return mod->cfi > 0;
 }
 
-static enum unwind_stop classify_stop(struct bw_process *proc, const struct walk *w)
+/* Why the walk ended. ended: libdwfl (or pc 0) said "outermost frame",
+ * which it also says when memory or a module was missing, so check those
+ * first. */
+static enum unwind_stop classify_stop(struct bw_process *proc, const struct walk *w, bool ended)
 {
 	uint64_t last = w->pcs[w->n - 1];
-	struct bw_module *mod;
+	struct bw_module *mod = process__module_at(proc, w->n > 1 ? last - 1 : last);
 
-	if (proc->cur_oob)
-		return UNWIND_STOP_END_OF_COPY;
-	mod = process__module_at(proc, w->n > 1 ? last - 1 : last);
 	if (!mod)
 		return UNWIND_STOP_BAD_ADDRESS;
+	if (proc->cur_oob)
+		return UNWIND_STOP_END_OF_COPY;
+	if (ended)
+		return UNWIND_STOP_END;
 	if (!module_has_cfi(mod))
 		return UNWIND_STOP_NO_CFI;
 	return UNWIND_STOP_ERROR;
@@ -217,12 +224,13 @@ int process__unwind(struct bw_process *proc, const struct bw_stack_sample *sampl
 		pcs[0] = ip;
 		w.n = 1;
 	}
-	if (rc == 0)
-		stop = UNWIND_STOP_END;
-	else if (rc == DWARF_CB_ABORT)
+	/* libdwfl ends the walk "normally" when it cannot read a return
+	 * address or has no module for a pc, so check both before calling it
+	 * the outermost frame. */
+	if (rc == DWARF_CB_ABORT && w.aborted != UNWIND_STOP_END)
 		stop = w.aborted;
 	else
-		stop = classify_stop(proc, &w);
+		stop = classify_stop(proc, &w, rc == 0 || rc == DWARF_CB_ABORT);
 cleanup:
 	proc->unwinds++;
 	proc->stops[stop]++;

@@ -38,7 +38,7 @@ check "Esc clears the filter" wait_for "main\.rs:$slow " 3
 keys Enter
 check "Enter opens the detail pane with the stack" wait_for "stack \(innermost first\)" 2
 check "the detail pane shows the latency histogram" wait_for "latency \(since start, [0-9]+ events\)" 1
-check "the detail pane lists symbolized frames with file:line" wait_for " +[0-9]+ top_fixture::.*\(main\.rs:$freq\)" 1
+check "the detail pane lists symbolized frames with file:line" wait_for " +[0-9]+ (\[inl\] )?top_fixture::.*\(main\.rs:$freq\)" 1
 keys v
 check "v switches to the last-interval view" wait_for "CALLSITES last interval" 2
 keys v Enter

@@ -134,7 +134,8 @@ def trace(name, scenario, variant="bw-workload", trace_args=(), wl_args=()):
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)
         run.rc, run.stderr = p.returncode, p.stderr
     except subprocess.TimeoutExpired as e:
-        run.rc, run.stderr = "timeout", (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        err = e.stderr or b""  # bytes here even with text=True
+        run.rc, run.stderr = "timeout", err.decode(errors="replace") if isinstance(err, bytes) else err
     return run.load()
 
 
