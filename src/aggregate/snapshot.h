@@ -62,6 +62,8 @@ struct bw_snap_thread {
 	uint64_t stuck_ns;
 	char *stuck_where; /* callsite text, NULL when not known */
 	uint64_t min_sp;
+	/* deepest user stack seen (at slow events) against the stack mapping */
+	uint64_t stack_used_bytes, stack_size_bytes;
 };
 
 struct bw_snap_process {

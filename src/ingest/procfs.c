@@ -142,6 +142,29 @@ int proc_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t *sp, uint64_t *
 	return -EINVAL;
 }
 
+int proc_find_mapping(pid_t pid, uint64_t addr, uint64_t *start, uint64_t *end)
+{
+	char path[64], line[512];
+	unsigned long long s, e;
+	int rc = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx", &s, &e) == 2 && addr >= s && addr < e) {
+			*start = s;
+			*end = e;
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
 ssize_t proc_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	while (len >= 256) {

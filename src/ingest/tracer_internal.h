@@ -43,6 +43,8 @@ struct traced_thread {
 	char holder_thread[BW_COMM_LEN];
 	char *holder_where;
 	uint64_t holder_ts;
+	/* the thread's stack mapping, found once from its deepest sp */
+	uint64_t stack_start, stack_end;
 };
 
 /* Userspace loss / degradation counters, shown with the kernel's. */

@@ -98,6 +98,10 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 			o->recent_ns[st] = th->recent[st];
 		o->exited = th->exited;
 		o->min_sp = th->last.min_sp;
+		if (th->stack_end && o->min_sp >= th->stack_start && o->min_sp < th->stack_end) {
+			o->stack_used_bytes = th->stack_end - o->min_sp;
+			o->stack_size_bytes = th->stack_end - th->stack_start;
+		}
 		if (!th->exited && th->last.state == BW_STATE_BLOCKED &&
 		    th->stuck_since == th->last.state_since_ns && th->stuck_since) {
 			o->stuck = true;

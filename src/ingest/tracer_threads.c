@@ -119,6 +119,9 @@ void tracer_refresh_threads(struct tracer *t)
 			continue;
 		th->last = val;
 		th->seen_in_map = true;
+		/* the stack mapping does not move: look it up once */
+		if (val.min_sp && !th->stack_end)
+			proc_find_mapping(val.tgid, val.min_sp, &th->stack_start, &th->stack_end);
 		if (th->role == BW_ROLE_UNKNOWN && val.role != BW_ROLE_UNKNOWN)
 			th->role = val.role;
 		if (th->role == BW_ROLE_UNKNOWN) {

@@ -107,6 +107,8 @@ void summary_json__write(FILE *out, const struct bw_snapshot *s)
 		json_u64(&w, "parked_ns", t->time_ns[BW_STATE_PARKED]);
 		json_u64(&w, "runnable_ns", t->time_ns[BW_STATE_RUNNABLE]);
 		json_bool(&w, "exited", t->exited);
+		json_u64(&w, "stack_high_water_bytes", t->stack_used_bytes);
+		json_u64(&w, "stack_size_bytes", t->stack_size_bytes);
 		json_bool(&w, "stuck", t->stuck);
 		if (t->stuck) {
 			json_u64(&w, "stuck_ns", t->stuck_ns);

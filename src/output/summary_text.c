@@ -79,6 +79,21 @@ static void threads(FILE *out, const struct bw_snapshot *s)
 	}
 }
 
+/* Workers whose deepest observed stack use is close to their stack size. */
+static void stack_warnings(FILE *out, const struct bw_snapshot *s)
+{
+	for (int i = 0; i < s->nthreads; i++) {
+		const struct bw_snap_thread *t = &s->threads[i];
+
+		if (t->role != BW_ROLE_WORKER || !t->stack_size_bytes ||
+		    t->stack_used_bytes * 4 < t->stack_size_bytes * 3)
+			continue;
+		fprintf(out, "  WARNING: worker %d (%s) used %llu KiB of its %llu KiB stack; large futures may overflow it\n",
+			t->tid, t->comm, (unsigned long long)t->stack_used_bytes / 1024,
+			(unsigned long long)t->stack_size_bytes / 1024);
+	}
+}
+
 void summary_text__write(FILE *out, const struct bw_snapshot *s)
 {
 	char d[32];
@@ -98,6 +113,7 @@ void summary_text__write(FILE *out, const struct bw_snapshot *s)
 		fprintf(out, "  DEGRADED: %s\n", s->degraded[i]);
 	callsites(out, s);
 	threads(out, s);
+	stack_warnings(out, s);
 	fprintf(out, "\nLost or unresolved:");
 	for (int i = 0; i < s->nlost; i++) {
 		if (!s->lost[i].count)

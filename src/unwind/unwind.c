@@ -8,7 +8,10 @@
  * When a pc has no CFI, libdwfl's x86-64 backend falls back to frame
  * pointers by itself (ebl unwind), which is our frame-pointer path. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <elfutils/libdw.h>
 
 #include <elfutils/libdwfl.h>
 
@@ -167,6 +170,33 @@ static bool module_has_cfi(struct bw_module *mod)
 	return mod->cfi > 0;
 }
 
+/* True when the CFI for pc says the return address is undefined: the
+ * toolchain's explicit "outermost frame" mark (_start, thread start). */
+static bool cfi_marks_outermost(struct bw_module *mod, uint64_t pc)
+{
+	Dwarf_CFI *cfis[2];
+	Dwarf_Addr bias[2] = { 0, 0 };
+
+	cfis[0] = dwfl_module_eh_cfi(mod->dwmod, &bias[0]);
+	cfis[1] = dwfl_module_dwarf_cfi(mod->dwmod, &bias[1]);
+	for (int i = 0; i < 2; i++) {
+		Dwarf_Frame *frame = NULL;
+		Dwarf_Op ops_mem[3], *ops = NULL;
+		size_t nops = 1;
+		bool undefined;
+		int ra;
+
+		if (!cfis[i] || dwarf_cfi_addrframe(cfis[i], pc - bias[i], &frame) != 0)
+			continue;
+		ra = dwarf_frame_info(frame, NULL, NULL, NULL);
+		undefined = ra >= 0 && dwarf_frame_register(frame, ra, ops_mem, &ops, &nops) == 0 &&
+			    nops == 0 && ops == ops_mem;
+		free(frame);
+		return undefined;
+	}
+	return false;
+}
+
 /* Why the walk ended. ended: libdwfl (or pc 0) said "outermost frame",
  * which it also says when memory or a module was missing, so check those
  * first. */
@@ -179,8 +209,12 @@ static enum unwind_stop classify_stop(struct bw_process *proc, const struct walk
 		return UNWIND_STOP_BAD_ADDRESS;
 	if (proc->cur_oob)
 		return UNWIND_STOP_END_OF_COPY;
-	if (ended)
+	/* With all registers a walk that ends did reach the end as far as
+	 * CFI can tell; with only sp/ip it may just have lacked rbp. */
+	if (ended && (!proc->cur_partial || cfi_marks_outermost(mod, w->n > 1 ? last - 1 : last)))
 		return UNWIND_STOP_END;
+	if (ended && proc->cur_partial)
+		return UNWIND_STOP_ERROR;
 	if (!module_has_cfi(mod))
 		return UNWIND_STOP_NO_CFI;
 	return UNWIND_STOP_ERROR;

@@ -1,0 +1,299 @@
+/* Symbolization against compiler-side ground truth: binutils' addr2line
+ * -i -f -C on the same addresses, and the MARK-* / BLAME-HERE lines in the
+ * fixture sources. Also the degraded modes (stripped, split debug info),
+ * the cache, demangling and elf_find_symbols. */
+#include "harness.h"
+#include "../fixtures/fixture_helpers.h"
+#include "symbolize/demangle.h"
+
+#define C_SRC "tests/fixtures/c/inline_sleep.c"
+#define RUST_SRC "tests/fixtures/rust-sleep/src/main.rs"
+
+static const char *base(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+
+	return s ? s + 1 : p ? p : "";
+}
+
+/* Every frame of the fixture binary must equal addr2line's inline chain:
+ * same count, names, file basenames and lines. */
+static void check_against_addr2line(struct fx_stack *st, const char *bin)
+{
+	int checked = 0;
+
+	for (int i = 0; i < st->nframes;) {
+		struct fx_a2l a2l[64];
+		int p = st->phys[i], n = 0, na;
+
+		while (i + n < st->nframes && st->phys[i + n] == p)
+			n++;
+		if (!fx_ends_with(st->frames[i].module, bin)) {
+			i += n;
+			continue;
+		}
+		na = fx_addr2line(st->frames[i].module, st->frames[i].module_offset - (p > 0), a2l, 64);
+		if (na < 0) {
+			bw_skip_reason = "addr2line not available";
+			return;
+		}
+		CHECK_INT_EQ(n, na);
+		for (int j = 0; j < n && j < na; j++) {
+			const struct bw_frame *f = &st->frames[i + j];
+
+			CHECK_STR_EQ(f->function, a2l[j].function);
+			CHECK_STR_EQ(base(f->file), base(a2l[j].file));
+			if (a2l[j].line) /* addr2line prints "?" for line 0 */
+				CHECK_INT_EQ(f->line, a2l[j].line);
+			CHECK(f->inlined == (j < n - 1));
+		}
+		checked++;
+		i += n;
+	}
+	CHECK(checked >= 3);
+}
+
+TEST(c_frames_match_addr2line)
+{
+	struct fx_stack st;
+
+	if (fx_replay(&st, "snap/c", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/c)");
+	check_against_addr2line(&st, "fixtures/c/inline_sleep");
+	fx_release(&st);
+}
+
+TEST(c_inline_chain_lines_match_markers)
+{
+	struct fx_stack st;
+	int i;
+
+	if (fx_replay(&st, "snap/c", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/c)");
+	i = fx_find(&st, "do_sleep");
+	CHECK(i >= 0);
+	if (i < 0)
+		return;
+	/* do_sleep | middle (inlined) | outer (inlined) | work | main */
+	CHECK_INT_EQ(st.frames[i].line, fx_marker_line(C_SRC, "MARK-SLEEP"));
+	CHECK_STR_EQ(st.frames[i + 1].function, "middle");
+	CHECK(st.frames[i + 1].inlined);
+	CHECK_INT_EQ(st.frames[i + 1].line, fx_marker_line(C_SRC, "MARK-MIDDLE"));
+	CHECK_STR_EQ(st.frames[i + 2].function, "outer");
+	CHECK_INT_EQ(st.frames[i + 2].line, fx_marker_line(C_SRC, "MARK-OUTER"));
+	CHECK_STR_EQ(st.frames[i + 3].function, "work");
+	CHECK(!st.frames[i + 3].inlined);
+	CHECK_INT_EQ(st.frames[i + 3].line, fx_marker_line(C_SRC, "MARK-WORK"));
+	CHECK_STR_EQ(st.frames[i + 4].function, "main");
+	CHECK_INT_EQ(st.frames[i + 4].line, fx_marker_line(C_SRC, "MARK-MAIN"));
+	CHECK(fx_ends_with(st.frames[i].file, "tests/fixtures/c/inline_sleep.c"));
+	CHECK(st.frames[i].build_id != NULL && strlen(st.frames[i].build_id) == 40);
+	fx_release(&st);
+}
+
+TEST(rust_frames_match_addr2line)
+{
+	struct fx_stack st;
+
+	if (fx_replay(&st, "snap/rust", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust)");
+	check_against_addr2line(&st, "fixtures/rust/bw-fixture-sleep");
+	fx_release(&st);
+}
+
+/* The async fn body is inlined into tokio's poll: its frame must carry the
+ * exact line of the std::thread::sleep call. */
+static void check_rust_callsite(struct fx_stack *st)
+{
+	int i = fx_find(st, "bw_fixture_sleep::load_config::{{closure}}");
+
+	CHECK(i >= 0);
+	if (i < 0)
+		return;
+	CHECK(st->frames[i].inlined);
+	CHECK(fx_ends_with(st->frames[i].file, "rust-sleep/src/main.rs"));
+	CHECK_INT_EQ(st->frames[i].line, fx_marker_line(RUST_SRC, "); // BLAME-HERE"));
+	CHECK(fx_find(st, "std::thread::functions::sleep") == i - 1);
+}
+
+TEST(rust_async_fn_line_is_the_marked_line)
+{
+	struct fx_stack st;
+
+	if (fx_replay(&st, "snap/rust", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust)");
+	check_rust_callsite(&st);
+	fx_release(&st);
+}
+
+TEST(stripped_binary_gives_module_offset_and_build_id)
+{
+	struct fx_stack st;
+	const char *bin = "fixtures/rust/stripped/bw-fixture-sleep";
+	int in_bin = 0;
+
+	if (fx_replay(&st, "snap/rust-stripped", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust-stripped)");
+	for (int i = 0; i < st.nframes; i++) {
+		const struct bw_frame *f = &st.frames[i];
+
+		if (!fx_ends_with(f->module, bin))
+			continue;
+		in_bin++;
+		CHECK(f->function == NULL);
+		CHECK(f->file == NULL);
+		CHECK(!f->inlined);
+		CHECK(f->build_id && strlen(f->build_id) == 40);
+		CHECK(f->module_offset > 0 && f->module_offset < 0x10000000);
+	}
+	CHECK(in_bin >= 10);
+	CHECK(fx_find(&st, "clock_nanosleep") == 0); /* libc still named */
+	fx_release(&st);
+}
+
+TEST(split_debug_via_debuglink)
+{
+	struct fx_stack st;
+
+	if (fx_replay(&st, "snap/rust-split", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust-split)");
+	check_rust_callsite(&st);
+	fx_release(&st);
+}
+
+TEST(split_debug_via_build_id_dir)
+{
+	struct fx_stack st;
+
+	if (fx_replay(&st, "snap/rust-buildid", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust-buildid)");
+	CHECK(fx_find(&st, "load_config") < 0); /* not found without the dir */
+	fx_release(&st);
+	fx_replay(&st, "snap/rust-buildid", fx_path("debug"), false);
+	check_rust_callsite(&st);
+	fx_release(&st);
+
+	bw_set_default_debug_dirs(fx_path("debug"));
+	fx_replay(&st, "snap/rust-buildid", NULL, false);
+	check_rust_callsite(&st);
+	fx_release(&st);
+	bw_set_default_debug_dirs(NULL);
+}
+
+TEST(cache_returns_same_frames)
+{
+	struct fx_stack st;
+	struct bw_frame a[32], b[32];
+	uint64_t hits0, misses0, hits1, misses1;
+	int na, nb;
+
+	if (fx_replay(&st, "snap/rust", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust)");
+	process__symbolize_stats(st.proc, &hits0, &misses0);
+	na = process__symbolize(st.proc, st.pcs[2], true, a, 32);
+	nb = process__symbolize(st.proc, st.pcs[2], true, b, 32);
+	process__symbolize_stats(st.proc, &hits1, &misses1);
+	CHECK_INT_EQ(na, nb);
+	CHECK_INT_EQ(misses1, misses0);
+	CHECK_INT_EQ(hits1, hits0 + 2);
+	for (int i = 0; i < na && i < nb; i++) {
+		CHECK(a[i].function == b[i].function);
+		CHECK(a[i].file == b[i].file);
+		CHECK_INT_EQ(a[i].line, b[i].line);
+	}
+	/* max smaller than the chain: innermost frames + the real function */
+	nb = process__symbolize(st.proc, st.pcs[2], true, b, 2);
+	CHECK_INT_EQ(nb, 2);
+	CHECK(b[0].function == a[0].function);
+	CHECK(b[1].function == a[na - 1].function && !b[1].inlined);
+	fx_release(&st);
+}
+
+TEST(unknown_pc_gives_one_empty_frame)
+{
+	struct fx_stack st;
+	struct bw_frame f[4];
+
+	if (fx_replay(&st, "snap/c", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/c)");
+	CHECK_INT_EQ(process__symbolize(st.proc, 0x1234, false, f, 4), 1);
+	CHECK(f[0].function == NULL && f[0].module == NULL && f[0].pc == 0x1234);
+	CHECK(process__symbolize(NULL, 1, false, f, 4) < 0);
+	fx_release(&st);
+}
+
+TEST(demangle_rust_and_cpp)
+{
+	char buf[512];
+
+	bw_demangle("_ZN16bw_fixture_sleep11load_config28_$u7b$$u7b$closure$u7d$$u7d$17h079b7b15c7949797E",
+		    buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "bw_fixture_sleep::load_config::{{closure}}");
+	bw_demangle("_RNvNtNtCsjrHSEGnQ3l9_3std6thread9functions5sleep", buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "std::thread::functions::sleep");
+	bw_demangle("_RINvNtCs1234_4core3ptr13drop_in_placeNtCs5678_5hello3FooEB4_", buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "core::ptr::drop_in_place::<hello::Foo>");
+	bw_demangle("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17hd5079801ae5dd530E.llvm.7193873499678655255",
+		    buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "std::rt::lang_start::{{closure}}");
+	bw_demangle("_ZNSt6vectorIiSaIiEE9push_backERKi", buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "std::vector<int, std::allocator<int> >::push_back(int const&)");
+	bw_demangle("main", buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "main");
+	bw_demangle("foo::bar::h0123456789abcdef", buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "foo::bar");
+	bw_demangle("foo::bar::hxyz", buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "foo::bar::hxyz");
+}
+
+struct found {
+	int n;
+	uint64_t off;
+	char name[256];
+};
+
+static void on_symbol(const char *name, uint64_t off, void *ctx)
+{
+	struct found *f = ctx;
+
+	if (f->n++ == 0) {
+		f->off = off;
+		snprintf(f->name, sizeof(f->name), "%s", name);
+	}
+}
+
+TEST(elf_find_symbols_gives_file_offsets)
+{
+	const char *rust = fx_path("rust/bw-fixture-sleep");
+	const char *pats[] = { "tokio::runtime::scheduler::multi_thread::park::Parker::park" };
+	const char *work[] = { "work" };
+	struct found f = { 0 };
+	char cmd[1200], line[256];
+	unsigned long long nm_addr = 0;
+	FILE *p;
+	int n;
+
+	if (!fx_exists(fx_path("c/inline_sleep")))
+		SKIP("no fixture build/fixtures/c/inline_sleep");
+	n = elf_find_symbols(fx_path("c/inline_sleep"), work, 1, on_symbol, &f);
+	CHECK(n >= 1);
+	CHECK_STR_EQ(f.name, "work");
+	/* ground truth: nm's vaddr; the text segment of these PIEs has
+	 * p_vaddr == p_offset, so the file offset equals the address */
+	snprintf(cmd, sizeof(cmd), "nm '%s' | awk '$3 == \"work\" {print $1}'", fx_path("c/inline_sleep"));
+	p = popen(cmd, "r");
+	if (p && fgets(line, sizeof(line), p))
+		nm_addr = strtoull(line, NULL, 16);
+	if (p)
+		pclose(p);
+	CHECK(nm_addr != 0 && f.off == nm_addr);
+
+	CHECK(elf_find_symbols("/nonexistent", work, 1, on_symbol, &f) < 0);
+	if (!fx_exists(rust))
+		SKIP("no Rust fixture");
+	memset(&f, 0, sizeof(f));
+	n = elf_find_symbols(rust, pats, 1, on_symbol, &f);
+	CHECK(n >= 1);
+	CHECK(strstr(f.name, "Parker::park") != NULL);
+	CHECK(f.off > 0);
+}
