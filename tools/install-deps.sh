@@ -7,7 +7,7 @@ packages=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev
 	libiberty-dev libncurses-dev linux-libc-dev pkg-config
 	binutils elfutils jq python3 tmux procps util-linux
-	librust-tokio-dev sccache protobuf-compiler
+	librust-tokio-dev sccache protobuf-compiler chromium
 )
 
 missing=()

@@ -124,8 +124,14 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		return -ENOMEM;
 	memset(rep, 0, sizeof(*rep));
 	s->profile = p;
-	for (const struct runtime_probe_rule *r = p->probes; r->suffix && np < 64; r++)
-		patterns[np++] = r->suffix;
+	/* Search by each rule's last path segment ("::park"): a substring that
+	 * survives generic arguments in the middle of a name; collect_site then
+	 * applies the exact suffix rule. */
+	for (const struct runtime_probe_rule *r = p->probes; r->suffix && np < 64; r++) {
+		const char *last = strrchr(r->suffix, ':');
+
+		patterns[np++] = last && last > r->suffix ? last - 1 : r->suffix;
+	}
 	rc = elf_find_symbols(elf_path, patterns, np, collect_site, s);
 	qsort(s->sites, s->n, sizeof(s->sites[0]), by_rule_order);
 	for (int i = 0; rc >= 0 && i < s->n; i++) {

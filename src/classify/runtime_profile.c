@@ -1,5 +1,6 @@
 #include "classify/runtime_profile.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -94,35 +95,43 @@ const struct runtime_profile *runtime_profile__by_name(const char *name)
 	return NULL;
 }
 
-/* Length of name without trailing generic arguments ("f<T>" -> "f"): v0
- * demangling prints them, legacy does not; rules are written without. */
-static size_t base_length(const char *name)
+/* Copies name without generic arguments ("a::B<T,S>::f<X>" -> "a::B::f"):
+ * v0 demangling prints them, legacy prints placeholders; rules are written
+ * without. Truncates quietly at len. */
+static void strip_generics(const char *name, char *out, size_t len)
 {
-	size_t n = strlen(name);
+	size_t o = 0;
 	int depth = 0;
 
-	if (!n || name[n - 1] != '>')
-		return n;
-	for (size_t i = n; i-- > 0;) {
-		if (name[i] == '>')
+	for (const char *p = name; *p && o + 1 < len; p++) {
+		if (*p == '<')
 			depth++;
-		else if (name[i] == '<' && --depth == 0)
-			return i;
+		else if (*p == '>' && depth > 0)
+			depth--;
+		else if (!depth)
+			out[o++] = *p;
 	}
-	return n;
+	out[o] = 0;
 }
 
 bool symbol_has_suffix(const char *name, const char *suffix)
 {
-	size_t n = base_length(name), s = strlen(suffix);
+	char plain[1024];
+	size_t n, s = strlen(suffix);
 	const char *tail;
 
+	/* "<impl Foo for Bar>::f" starts with '<': keep such names as they are */
+	if (name[0] == '<')
+		snprintf(plain, sizeof(plain), "%s", name);
+	else
+		strip_generics(name, plain, sizeof(plain));
+	n = strlen(plain);
 	if (n < s)
 		return false;
-	tail = name + n - s;
-	if (strncmp(tail, suffix, s) != 0)
+	tail = plain + n - s;
+	if (strcmp(tail, suffix) != 0)
 		return false;
-	return tail == name || (tail >= name + 2 && tail[-1] == ':' && tail[-2] == ':');
+	return tail == plain || (tail >= plain + 2 && tail[-1] == ':' && tail[-2] == ':');
 }
 
 bool symbol_matches_any(const char *name, const char *const *suffixes)

@@ -27,17 +27,30 @@ void bw_set_default_debug_dirs(const char *dirs)
 }
 
 /* libdwfl's search string: the standard places, then the user's dirs.
- * Build-id lookups use every absolute dir (dir/.build-id/xx/yyyy.debug). */
+ * Build-id lookups use only absolute dirs (DIR/.build-id/xx/yyyy.debug),
+ * so relative ones are made absolute here. */
 static char *make_debuginfo_path(const char *extra)
 {
-	char *s = NULL;
+	size_t cap = strlen(DEFAULT_DEBUGINFO_PATH) + 1, len;
+	char *s, *copy, *tok, *save = NULL;
 
-	if (extra && *extra) {
-		if (asprintf(&s, "%s:%s", DEFAULT_DEBUGINFO_PATH, extra) < 0)
-			s = NULL;
-	} else {
-		s = strdup(DEFAULT_DEBUGINFO_PATH);
+	copy = extra ? strdup(extra) : NULL;
+	for (tok = copy ? strtok_r(copy, ":", &save) : NULL; tok; tok = strtok_r(NULL, ":", &save))
+		cap += strlen(tok) + PATH_MAX + 1;
+	free(copy);
+	s = malloc(cap);
+	if (!s)
+		return NULL;
+	len = snprintf(s, cap, "%s", DEFAULT_DEBUGINFO_PATH);
+	copy = extra ? strdup(extra) : NULL;
+	save = NULL;
+	for (tok = copy ? strtok_r(copy, ":", &save) : NULL; tok; tok = strtok_r(NULL, ":", &save)) {
+		char abs[PATH_MAX];
+		const char *dir = tok[0] == '/' || !realpath(tok, abs) ? tok : abs;
+
+		len += snprintf(s + len, cap - len, ":%s", dir);
 	}
+	free(copy);
 	return s;
 }
 

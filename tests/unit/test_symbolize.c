@@ -42,7 +42,10 @@ static void check_against_addr2line(struct fx_stack *st, const char *bin)
 			const struct bw_frame *f = &st->frames[i + j];
 
 			CHECK_STR_EQ(f->function, a2l[j].function);
-			CHECK_STR_EQ(base(f->file), base(a2l[j].file));
+			if (strcmp(a2l[j].file, "??") != 0)
+				CHECK_STR_EQ(base(f->file), base(a2l[j].file));
+			else
+				CHECK(f->file == NULL);
 			if (a2l[j].line) /* addr2line prints "?" for line 0 */
 				CHECK_INT_EQ(f->line, a2l[j].line);
 			CHECK(f->inlined == (j < n - 1));
@@ -265,7 +268,7 @@ static void on_symbol(const char *name, uint64_t off, void *ctx)
 TEST(elf_find_symbols_gives_file_offsets)
 {
 	const char *rust = fx_path("rust/bw-fixture-sleep");
-	const char *pats[] = { "tokio::runtime::scheduler::multi_thread::park::Parker::park" };
+	const char *pats[] = { "tokio::runtime::blocking::pool::Inner::run" };
 	const char *work[] = { "work" };
 	struct found f = { 0 };
 	char cmd[1200], line[256];
@@ -294,6 +297,6 @@ TEST(elf_find_symbols_gives_file_offsets)
 	memset(&f, 0, sizeof(f));
 	n = elf_find_symbols(rust, pats, 1, on_symbol, &f);
 	CHECK(n >= 1);
-	CHECK(strstr(f.name, "Parker::park") != NULL);
+	CHECK_STR_EQ(f.name, "tokio::runtime::blocking::pool::Inner::run");
 	CHECK(f.off > 0);
 }

@@ -7,6 +7,8 @@
 #   split/bw-workload      the first one without debug info + .gnu_debuglink to
 #                          split/bw-workload.debug, also at debug/.build-id/xx/rest.debug
 # Make only reruns cargo when a workload source changed, so `make test` stays fast.
+# Outputs are written to a temporary name and renamed, so a workload that is running
+# (a test, a demo) does not make the copy fail with "Text file busy".
 
 CARGO     ?= $(shell command -v cargo 2>/dev/null || echo $(HOME)/.cargo/bin/cargo)
 WL_SRC    := tests/workloads
@@ -22,16 +24,16 @@ WL_BINS   := $(WL_OUT)/bw-workload $(WL_OUT)/bw-workload-lines \
 $(WL_OUT)/bw-workload: $(WL_INPUTS)
 	$(call msg,CARGO,$@)
 	$(Q)$(WL_CARGO) --profile release
-	$(Q)cp $(WL_TARGET)/release/bw-workload $@
+	$(Q)cp $(WL_TARGET)/release/bw-workload $@.tmp && mv -f $@.tmp $@
 
 $(WL_OUT)/bw-workload-lines: $(WL_INPUTS) | $(WL_OUT)/bw-workload
 	$(call msg,CARGO,$@)
 	$(Q)$(WL_CARGO) --profile release-lines
-	$(Q)cp $(WL_TARGET)/release-lines/bw-workload $@
+	$(Q)cp $(WL_TARGET)/release-lines/bw-workload $@.tmp && mv -f $@.tmp $@
 
 $(WL_OUT)/bw-workload-stripped: $(WL_OUT)/bw-workload
 	$(call msg,STRIP,$@)
-	$(Q)strip --strip-all -o $@ $<
+	$(Q)strip --strip-all -o $@.tmp $< && mv -f $@.tmp $@
 
 # The debug file sits next to the binary (found through .gnu_debuglink) and under the
 # build-id layout (what /usr/lib/debug/.build-id looks like), for tools given that dir.
@@ -39,7 +41,7 @@ $(WL_OUT)/split/bw-workload: $(WL_OUT)/bw-workload
 	$(call msg,SPLIT,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)objcopy --only-keep-debug $< $@.debug
-	$(Q)objcopy --strip-debug --add-gnu-debuglink=$@.debug $< $@
+	$(Q)objcopy --strip-debug --add-gnu-debuglink=$@.debug $< $@.tmp && mv -f $@.tmp $@
 	$(Q)id=$$(readelf -n $@ | sed -n 's/.*Build ID: *//p'); \
 	    test -n "$$id" || { echo "blockwatch: $@ has no build-id (linker without --build-id?)" >&2; exit 1; }; \
 	    dir=$(WL_OUT)/debug/.build-id/$$(echo $$id | cut -c1-2); \

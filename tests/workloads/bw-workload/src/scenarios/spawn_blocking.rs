@@ -20,7 +20,7 @@ pub fn run(args: &Args) -> Extra {
 
 async fn offload(id: u32, dir: std::path::PathBuf, shared: Arc<Mutex<u64>>) {
     let path = dir.join(format!("blob-{id}"));
-    for _ in 0..15 {
+    for _ in 0..30 {
         let (path, shared) = (path.clone(), shared.clone());
         tokio::task::spawn_blocking(move || {
             std::thread::sleep(Duration::from_millis(10));
