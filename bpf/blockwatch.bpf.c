@@ -21,11 +21,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by userspace before load. */
 const volatile __u64 threshold_ns = 1000000;
+const volatile __u64 poll_threshold_ns; /* 0: long-poll detection off */
 const volatile __u32 check_tgid;   /* `check` mode: emit every switch of this tgid */
 const volatile __u32 syscall_futex = 202;
 const volatile __u32 syscall_epoll_wait = 232;
 const volatile __u32 syscall_epoll_pwait = 281;
 const volatile __u32 syscall_epoll_pwait2 = 441;
+const volatile __u32 syscall_execve = 59;
+const volatile __u32 syscall_execveat = 322;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -94,13 +97,20 @@ static __always_inline bool is_park_syscall(__s32 nr)
 	       nr == syscall_epoll_pwait || nr == syscall_epoll_pwait2;
 }
 
+static __always_inline bool is_epoll_wait(__s32 nr)
+{
+	return nr == syscall_epoll_wait || nr == syscall_epoll_pwait || nr == syscall_epoll_pwait2;
+}
+
 static __always_inline bool parks_by_syscall(__u32 tgid, __s32 nr)
 {
 	__u32 *flags = bpf_map_lookup_elem(&tgids, &tgid);
 
-	if (!flags || !(*flags & BW_TGID_PARK_BY_SYSCALL))
+	if (!flags)
 		return false;
-	return is_park_syscall(nr);
+	if ((*flags & BW_TGID_PARK_BY_SYSCALL) && is_park_syscall(nr))
+		return true;
+	return (*flags & BW_TGID_EPOLL_IS_PARK) && is_epoll_wait(nr);
 }
 
 static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, long prev_state)
@@ -476,6 +486,9 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 		th->park_pending = 0;
 	if (th->park_pending)
 		return 0;
+	/* after exec the user stack belongs to the new image */
+	if (nr == syscall_execve || nr == syscall_execveat)
+		return 0;
 	if (blocked < threshold_ns || th->role == BW_ROLE_BLOCKING || th->role == BW_ROLE_OTHER)
 		return 0;
 
@@ -518,6 +531,61 @@ int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 	return handle_sys_exit(regs);
 }
 
+static __always_inline __u64 running_at(struct bw_thread *th, __u64 now)
+{
+	__u64 ns = th->time_ns[BW_STATE_RUNNING];
+
+	if (th->state == BW_STATE_RUNNING && now > th->state_since_ns)
+		ns += now - th->state_since_ns;
+	return ns;
+}
+
+/* Task polls (--polls): the innermost poll is timed, since Tokio runs each
+ * worker inside a never-ending poll of its own blocking-pool task. */
+static __always_inline void poll_enter(struct bw_thread *th, __u64 fn)
+{
+	__u64 now;
+
+	if (!poll_threshold_ns || th->role == BW_ROLE_BLOCKING)
+		return;
+	now = bpf_ktime_get_ns();
+	th->poll_start_ns = now;
+	th->poll_running_base_ns = running_at(th, now);
+	th->poll_fn = fn;
+	th->poll_samples = 0;
+}
+
+static __always_inline void poll_exit(struct bw_thread *th, __u32 tid)
+{
+	struct bw_long_poll_event *e;
+	__u64 now, cpu;
+
+	if (!th->poll_start_ns)
+		return;
+	now = bpf_ktime_get_ns();
+	cpu = running_at(th, now) - th->poll_running_base_ns;
+	if (cpu >= poll_threshold_ns) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			e->hdr.type = BW_EV_LONG_POLL;
+			e->hdr.size = sizeof(*e);
+			e->hdr.ts_ns = now;
+			e->hdr.pid = th->tgid;
+			e->hdr.tid = tid;
+			e->cpu_ns = cpu;
+			e->wall_ns = now - th->poll_start_ns;
+			e->poll_fn = th->poll_fn;
+			e->role = th->role;
+			e->samples = th->poll_samples;
+			bpf_ringbuf_submit(e, 0);
+			count(BW_CNT_LONG_POLLS);
+		} else {
+			count(BW_CNT_RINGBUF_FULL);
+		}
+	}
+	th->poll_start_ns = 0;
+}
+
 /* Uprobes on runtime internals; the cookie says what the probe means. */
 SEC("uprobe")
 int runtime_marker(struct pt_regs *ctx)
@@ -529,10 +597,9 @@ int runtime_marker(struct pt_regs *ctx)
 		return 0;
 	switch (bpf_get_attach_cookie(ctx)) {
 	case BW_PROBE_PARK_ENTER:
+		/* no role from parking: block_on's thread parks here too */
 		th->park_depth++;
 		th->park_pending = 0;
-		if (th->role == BW_ROLE_UNKNOWN)
-			th->role = BW_ROLE_WORKER;
 		break;
 	case BW_PROBE_PARK_EXIT:
 		if (th->park_depth > 0)
@@ -544,6 +611,57 @@ int runtime_marker(struct pt_regs *ctx)
 	case BW_PROBE_ROLE_BLOCKING:
 		th->role = BW_ROLE_BLOCKING;
 		break;
+	case BW_PROBE_POLL_ENTER:
+		poll_enter(th, PT_REGS_IP(ctx));
+		break;
+	case BW_PROBE_POLL_EXIT:
+		poll_exit(th, tid);
+		break;
 	}
+	return 0;
+}
+
+/* CPU-clock samples (--polls only): the user stack of a worker whose
+ * current poll is already over the threshold names the hot code. Other
+ * threads cost one failed lookup per sample. */
+SEC("perf_event")
+int poll_sampler(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	struct bw_blocked_event *e;
+	struct pt_regs *regs;
+	__u64 now;
+
+	if (!th || !th->poll_start_ns || th->poll_samples >= BW_MAX_POLL_SAMPLES)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (now - th->poll_start_ns < poll_threshold_ns)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(BW_CNT_RINGBUF_FULL);
+		return 0;
+	}
+	th->poll_samples++;
+	e->hdr.type = BW_EV_POLL_SAMPLE;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = now;
+	e->hdr.pid = id >> 32;
+	e->hdr.tid = tid;
+	e->blocked_ns = now - th->poll_start_ns;
+	e->wall_ns = 0;
+	e->syscall_nr = -1;
+	e->kind = 0;
+	e->role = th->role;
+	e->other_tid = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_regs(e->regs, regs);
+	e->stack_len = copy_stack(e->stack, e->regs[BW_REG_SP]);
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

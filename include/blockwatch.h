@@ -45,6 +45,8 @@ enum bw_probe_action {
 	BW_PROBE_PARK_EXIT = 2,
 	BW_PROBE_ROLE_WORKER = 3,
 	BW_PROBE_ROLE_BLOCKING = 4,
+	BW_PROBE_POLL_ENTER = 5, /* a task's poll begins (--polls) */
+	BW_PROBE_POLL_EXIT = 6,
 };
 
 /* Per-thread state kept in the `threads` map, read by userspace. */
@@ -66,9 +68,14 @@ struct bw_thread {
 	__u32 park_pending;
 	__u32 waker_tid;           /* who woke it from its last sleep */
 	__u32 cpu;                 /* last CPU it ran on */
-	__u32 pad;
+	__u32 poll_samples;        /* on-CPU samples taken in the current long poll */
+	/* the task poll in progress (--polls): start, running time at start,
+	 * and the poll function's address, which names the future type */
+	__u64 poll_start_ns;
+	__u64 poll_running_base_ns;
+	__u64 poll_fn;
 };
-_Static_assert(sizeof(struct bw_thread) == 104, "bw_thread layout");
+_Static_assert(sizeof(struct bw_thread) == 128, "bw_thread layout");
 
 /* Per-process flags in the `tgids` map. */
 enum bw_tgid_flags {
@@ -76,6 +83,10 @@ enum bw_tgid_flags {
 	/* No park uprobes could be attached (stripped binary): treat futex
 	 * and epoll waits as parked. Documented in docs/design.md. */
 	BW_TGID_PARK_BY_SYSCALL = 2,
+	/* The runtime's I/O driver is the only blocking epoll_wait caller on
+	 * its threads: such waits are parked even when no park probe saw them
+	 * start (a worker that was inside the driver when we attached). */
+	BW_TGID_EPOLL_IS_PARK = 4,
 };
 
 enum bw_event_type {
@@ -86,6 +97,10 @@ enum bw_event_type {
 	/* The stack of a thread that woke a traced thread out of a slow futex
 	 * wait: usually the lock holder releasing the lock (struct bw_blocked_event). */
 	BW_EV_WAKER = 5,
+	BW_EV_LONG_POLL = 6,   /* a task poll ran on-CPU over the poll threshold */
+	/* An on-CPU stack of a worker inside a poll that is already over the
+	 * poll threshold (struct bw_blocked_event; blocked_ns = poll age). */
+	BW_EV_POLL_SAMPLE = 7,
 };
 
 /* Why a blocked interval happened outside any syscall. */
@@ -126,7 +141,20 @@ struct bw_thread_exit_event {
 	struct bw_thread thread;
 	__u8 comm[BW_COMM_LEN];
 };
-_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 104 + 16, "exit event layout");
+_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 128 + 16, "exit event layout");
+
+struct bw_long_poll_event {
+	struct bw_event_header hdr;
+	__u64 cpu_ns;  /* on-CPU time of the poll */
+	__u64 wall_ns; /* entry to return */
+	__u64 poll_fn; /* address of the poll function (one per future type) */
+	__u32 role;
+	__u32 samples; /* BW_EV_POLL_SAMPLE records sent during this poll */
+};
+_Static_assert(sizeof(struct bw_long_poll_event) == 56, "long poll event layout");
+
+/* On-CPU samples per long poll: enough to name the hot code, bounded cost. */
+#define BW_MAX_POLL_SAMPLES 4
 
 struct bw_exec_event {
 	struct bw_event_header hdr;
@@ -150,6 +178,7 @@ enum bw_counter {
 	BW_CNT_SWITCHES,           /* context switches of traced threads */
 	BW_CNT_BLOCKED_EVENTS,     /* blocked events emitted */
 	BW_CNT_WAKER_EVENTS,       /* waker stacks emitted */
+	BW_CNT_LONG_POLLS,         /* long polls emitted */
 	BW_CNT_NR,
 };
 

@@ -188,7 +188,8 @@ static struct callsite *create(struct callsites *cs, const char *key,
 	c->info.file = dup_or_null(f ? f->file : NULL);
 	c->info.line = f ? f->line : 0;
 	c->info.blocking_api = strdup(b && b->blocking_api ? b->blocking_api : "unknown");
-	c->info.category = strdup(bw_category__name(b ? b->category : BW_CAT_OTHER));
+	c->info.category = strdup(iv->category_name ? iv->category_name
+						    : bw_category__name(b ? b->category : BW_CAT_OTHER));
 	c->info.syscall = strdup(syscall_name(iv->syscall_nr));
 	c->info.drop_type = dup_or_null(b ? b->drop_type : NULL);
 	if (copy_stack(&c->info, iv->frames, iv->nframes) < 0) {
@@ -318,6 +319,11 @@ static int by_total_desc(const void *a, const void *b)
 
 int callsites__snapshot(const struct callsites *cs, struct bw_snapshot *snap)
 {
+	return callsites__snapshot_into(cs, &snap->callsites, &snap->ncallsites);
+}
+
+int callsites__snapshot_into(const struct callsites *cs, struct bw_snap_callsite **res, int *nres)
+{
 	struct bw_snap_callsite *out = calloc(cs->n ? cs->n : 1, sizeof(*out));
 
 	if (!out)
@@ -345,7 +351,7 @@ int callsites__snapshot(const struct callsites *cs, struct bw_snapshot *snap)
 		top_holders(c, o);
 	}
 	qsort(out, cs->n, sizeof(*out), by_total_desc);
-	snap->callsites = out;
-	snap->ncallsites = cs->n;
+	*res = out;
+	*nres = cs->n;
 	return 0;
 }

@@ -20,6 +20,8 @@ struct blocked_interval {
 	const struct bw_frame *frames; /* innermost first; may be empty */
 	int nframes;
 	const struct blame_result *blame;
+	/* shown instead of the blame category when set (e.g. "long-poll") */
+	const char *category_name;
 	/* the thread that woke it out of a lock wait, when known */
 	const char *holder_thread;
 	const char *holder_where;
@@ -33,6 +35,8 @@ void callsites__roll_recent(struct callsites *cs);
 void callsites__clear(struct callsites *cs);
 /* Fills snap->callsites (sorted by total_ns, descending). */
 int callsites__snapshot(const struct callsites *cs, struct bw_snapshot *snap);
+/* The same into any array (e.g. snap->long_polls). */
+int callsites__snapshot_into(const struct callsites *cs, struct bw_snap_callsite **out, int *n);
 /* The display text for a callsite ("function (file:line)"), caller frees. */
 char *callsites__describe(const struct bw_frame *frames, int nframes,
 			  const struct blame_result *blame);

@@ -2,21 +2,10 @@
 
 #include <stdlib.h>
 
-void snapshot__free(struct bw_snapshot *s)
+static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 {
-	if (!s)
-		return;
-	for (int i = 0; i < s->nprocesses; i++) {
-		free(s->processes[i].exe);
-		free(s->processes[i].runtime);
-		free(s->processes[i].park_detection);
-	}
-	free(s->processes);
-	for (int i = 0; i < s->nthreads; i++)
-		free(s->threads[i].stuck_where);
-	free(s->threads);
-	for (int i = 0; i < s->ncallsites; i++) {
-		struct bw_snap_callsite *c = &s->callsites[i];
+	for (int i = 0; i < n; i++) {
+		struct bw_snap_callsite *c = &cs[i];
 
 		free(c->function);
 		free(c->file);
@@ -35,7 +24,24 @@ void snapshot__free(struct bw_snapshot *s)
 		}
 		free(c->stack);
 	}
-	free(s->callsites);
+	free(cs);
+}
+
+void snapshot__free(struct bw_snapshot *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nprocesses; i++) {
+		free(s->processes[i].exe);
+		free(s->processes[i].runtime);
+		free(s->processes[i].park_detection);
+	}
+	free(s->processes);
+	for (int i = 0; i < s->nthreads; i++)
+		free(s->threads[i].stuck_where);
+	free(s->threads);
+	callsite_array_free(s->callsites, s->ncallsites);
+	callsite_array_free(s->long_polls, s->nlong_polls);
 	for (int i = 0; i < s->nlost; i++)
 		free(s->lost[i].reason);
 	free(s->lost);

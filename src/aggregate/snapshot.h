@@ -90,6 +90,10 @@ struct bw_snapshot {
 	int nthreads;
 	struct bw_snap_callsite *callsites; /* sorted by total_ns, descending */
 	int ncallsites;
+	/* task polls over the poll threshold (on-CPU), same shape; --polls only */
+	struct bw_snap_callsite *long_polls;
+	int nlong_polls;
+	bool polls_enabled;
 	struct bw_snap_counter *lost; /* every loss or degradation, by reason */
 	int nlost;
 	char **degraded; /* human-readable notes about degraded modes */

@@ -84,7 +84,9 @@ struct probe_site {
 
 struct probe_search {
 	const struct runtime_profile *profile;
-	struct probe_site sites[256];
+	bool polls;
+	int overflow; /* sites beyond the array: counted as failed attaches */
+	struct probe_site sites[4096]; /* poll probes: one per future type */
 	int n;
 };
 
@@ -93,7 +95,7 @@ static void collect_site(const char *name, uint64_t off, void *ctx)
 	struct probe_search *s = ctx;
 
 	for (const struct runtime_probe_rule *r = s->profile->probes; r->suffix; r++) {
-		if (!symbol_has_suffix(name, r->suffix))
+		if ((r->polls_only && !s->polls) || !symbol_has_suffix(name, r->suffix))
 			continue;
 		/* one probe per (address, action): aliases share an address */
 		for (int i = 0; i < s->n; i++)
@@ -101,6 +103,8 @@ static void collect_site(const char *name, uint64_t off, void *ctx)
 				return;
 		if (s->n < (int)(sizeof(s->sites) / sizeof(s->sites[0])))
 			s->sites[s->n++] = (struct probe_site){ off, r };
+		else
+			s->overflow++;
 		return;
 	}
 }
@@ -114,7 +118,7 @@ static int by_rule_order(const void *a, const void *b)
 }
 
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
-			  const char *elf_path, pid_t pid, struct probe_report *rep)
+			  const char *elf_path, pid_t pid, bool polls, struct probe_report *rep)
 {
 	struct probe_search *s = calloc(1, sizeof(*s));
 	const char *patterns[64];
@@ -124,6 +128,7 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		return -ENOMEM;
 	memset(rep, 0, sizeof(*rep));
 	s->profile = p;
+	s->polls = polls;
 	/* Search by each rule's last path segment ("::park"): a substring that
 	 * survives generic arguments in the middle of a name; collect_site then
 	 * applies the exact suffix rule. */
@@ -138,9 +143,9 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		const struct runtime_probe_rule *r = s->sites[i].rule;
 		int err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid, r->action, false);
 
-		if (!err && r->with_return)
+		if (!err && r->exit_action)
 			err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
-						    BW_PROBE_PARK_EXIT, true);
+						    r->exit_action, true);
 		if (err) {
 			rep->failed++;
 			continue;
@@ -148,7 +153,10 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		rep->attached++;
 		if (r->action == BW_PROBE_PARK_ENTER)
 			rep->park_probes++;
+		if (r->action == BW_PROBE_POLL_ENTER)
+			rep->poll_probes++;
 	}
+	rep->failed += s->overflow;
 	free(s);
 	return rc < 0 ? rc : 0;
 }

@@ -22,11 +22,12 @@ struct probe_report {
 	int attached;    /* uprobes placed */
 	int failed;      /* symbols found but attach failed */
 	int park_probes; /* of attached, how many mark park entry */
+	int poll_probes; /* of attached, how many time task polls */
 };
 
 /* Finds the profile's probe symbols in elf_path and attaches them for pid
- * (-1: every process running that file). */
+ * (-1: every process running that file); poll probes only with `polls`. */
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
-			  const char *elf_path, pid_t pid, struct probe_report *rep);
+			  const char *elf_path, pid_t pid, bool polls, struct probe_report *rep);
 
 #endif

@@ -22,34 +22,42 @@ static const char *const tokio_detect_strings[] = {
 
 static const struct runtime_probe_rule tokio_probes[] = {
 	/* idle: the worker has no task and sleeps until woken */
-	{ "multi_thread::park::Parker::park", BW_PROBE_PARK_ENTER, true },
-	{ "multi_thread::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, true },
-	{ "thread_pool::park::Parker::park", BW_PROBE_PARK_ENTER, true },
-	{ "thread_pool::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, true },
-	{ "multi_thread::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, true },
-	{ "multi_thread::worker::Context::park_internal", BW_PROBE_PARK_ENTER, true },
-	{ "thread_pool::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, true },
-	{ "current_thread::Context::park", BW_PROBE_PARK_ENTER, true },
-	{ "current_thread::Context::park_yield", BW_PROBE_PARK_ENTER, true },
+	{ "multi_thread::park::Parker::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "multi_thread::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "thread_pool::park::Parker::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "thread_pool::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "multi_thread::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "multi_thread::worker::Context::park_internal", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "thread_pool::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "current_thread::Context::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "current_thread::Context::park_yield", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
 	/* Runtime::block_on's thread waiting for its future */
-	{ "tokio::runtime::park::CachedParkThread::park", BW_PROBE_PARK_ENTER, true },
-	{ "tokio::runtime::park::CachedParkThread::park_timeout", BW_PROBE_PARK_ENTER, true },
+	{ "tokio::runtime::park::CachedParkThread::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "tokio::runtime::park::CachedParkThread::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
 	/* roles: entered once per thread, so entry probes are cheap. Workers
 	 * run inside blocking-pool threads, so the worker probe is attached
 	 * first: a thread that reaches Inner::run after its probe exists will
 	 * also reach worker::run after that probe exists. */
-	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, false },
-	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, false },
-	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, false },
-	{ NULL, 0, false },
+	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, 0, false },
+	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, 0, false },
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, false },
+	/* every task poll, one instance per future type (--polls only) */
+	{ "tokio::runtime::task::harness::Harness::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT, true },
+	{ "tokio::runtime::task::raw::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT, true },
+	{ NULL, 0, 0, false },
 };
 
 static const char *const tokio_worker_frames[] = {
 	"multi_thread::worker::run",
 	"thread_pool::worker::run",
+	NULL,
+};
+
+static const char *const tokio_block_on_frames[] = {
 	"current_thread::CurrentThread::block_on",
 	"tokio::runtime::runtime::Runtime::block_on",
 	"tokio::runtime::park::CachedParkThread::block_on",
+	"tokio::runtime::handle::Handle::block_on",
 	NULL,
 };
 
@@ -77,8 +85,10 @@ static const struct runtime_profile tokio_profile = {
 	.detect_strings = tokio_detect_strings,
 	.probes = tokio_probes,
 	.worker_frames = tokio_worker_frames,
+	.block_on_frames = tokio_block_on_frames,
 	.blocking_frames = tokio_blocking_frames,
 	.park_frames = tokio_park_frames,
+	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
 };
 

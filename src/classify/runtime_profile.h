@@ -12,7 +12,8 @@ struct runtime_probe_rule {
 	/* Demangled, hash-stripped name must END with this, at a `::` boundary. */
 	const char *suffix;
 	enum bw_probe_action action;
-	bool with_return; /* also attach a uretprobe (PARK_EXIT) */
+	enum bw_probe_action exit_action; /* uretprobe action, 0 for none */
+	bool polls_only; /* only with --polls: fires on every task poll */
 };
 
 struct runtime_profile {
@@ -24,8 +25,11 @@ struct runtime_profile {
 	const struct runtime_probe_rule *probes;
 	/* Frame-name suffixes that classify a thread from its stack. */
 	const char *const *worker_frames;
+	const char *const *block_on_frames; /* a thread polling a future in place */
 	const char *const *blocking_frames;
 	const char *const *park_frames;
+	/* Blocking epoll waits on its threads are its I/O driver idling. */
+	bool epoll_is_park;
 	/* Default thread-name prefix: a hint only (users rename threads). */
 	const char *thread_name_hint;
 };

@@ -7,11 +7,12 @@
 void classify_stack(const struct runtime_profile *p, const struct bw_frame *frames, int n,
 		    struct stack_verdict *out)
 {
-	bool worker = false, blocking = false;
+	bool worker = false, blocking = false, block_on = false;
 
 	out->role = BW_ROLE_UNKNOWN;
 	out->parked = false;
 	out->named = false;
+	out->in_block_on = false;
 	for (int i = 0; i < n; i++) {
 		const char *fn = frames[i].function;
 
@@ -22,13 +23,18 @@ void classify_stack(const struct runtime_profile *p, const struct bw_frame *fram
 			continue;
 		worker |= symbol_matches_any(fn, p->worker_frames);
 		blocking |= symbol_matches_any(fn, p->blocking_frames);
+		block_on |= symbol_matches_any(fn, p->block_on_frames);
 		out->parked |= symbol_matches_any(fn, p->park_frames);
 	}
 	/* Tokio starts workers on blocking-pool threads: a worker frame wins. */
-	if (worker)
+	if (worker) {
 		out->role = BW_ROLE_WORKER;
-	else if (blocking)
+	} else if (blocking) {
 		out->role = BW_ROLE_BLOCKING;
+	} else if (block_on) {
+		out->role = BW_ROLE_WORKER;
+		out->in_block_on = true;
+	}
 }
 
 static regex_t filter;

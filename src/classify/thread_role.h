@@ -13,6 +13,9 @@ struct stack_verdict {
 	enum bw_role role; /* BW_ROLE_UNKNOWN when no runtime frame was seen */
 	bool parked;       /* a park frame is on the stack */
 	bool named;        /* at least one frame had a function name */
+	/* worker only because it is inside a block_on: that thread (usually
+	 * main) is a runtime thread only while it stays there */
+	bool in_block_on;
 };
 
 void classify_stack(const struct runtime_profile *p, const struct bw_frame *frames, int n,

@@ -12,6 +12,7 @@
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
+#include "cli/target_args.h"
 #include "ingest/tracer.h"
 #include "output/output.h"
 #include "report/report.h"
@@ -23,50 +24,30 @@ struct trace_args {
 	bool stacks, quiet, json;
 	int format; /* enum report_format */
 	const char *output;
-	const char *threads;
 };
 
-enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES };
-
 static const struct argp_option trace_options[] = {
-	{ "pid", 'p', "PID[,PID...]", 0, "Trace these processes (all their threads, also new ones)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after this long (default: until Ctrl-C or the target exits)", 0 },
-	{ "threshold", 't', "DURATION", 0, "Report blocked intervals at least this long (default 1ms)", 0 },
-	{ "stuck", OPT_STUCK, "DURATION", 0, "Flag a worker blocked this long and not back yet (default 200ms)", 0 },
 	{ "stacks", 's', NULL, 0, "Print the full symbolized stack with each live line", 0 },
 	{ "format", 'f', "FMT", 0, "Report format on exit: text (default), json, folded, pprof, perfetto, html", 0 },
 	{ "output", 'o', "FILE", 0, "Write the summary or report to FILE instead of stdout", 0 },
-	{ "threads", OPT_THREADS, "REGEX", 0, "Threads whose name matches are the workers (overrides detection)", 0 },
-	{ "library-crates", OPT_LIBRARIES, "PREFIX[,...]", 0, "Crate prefixes that are never the callsite (e.g. mylib::,sqlx::)", 0 },
 	{ "quiet", 'q', NULL, 0, "No live lines, summary only", 0 },
-	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
 	{},
 };
 
 static error_t trace_parse(int key, char *arg, struct argp_state *state)
 {
 	struct trace_args *a = state->input;
-	int n;
 
 	switch (key) {
-	CLI_KEY_INIT_CASE(state);
-	case 'p':
-		n = parse_pid_list(arg, a->t.pids + a->t.npids, BW_MAX_TARGETS - a->t.npids);
-		if (n < 0)
-			CLI_FAIL(state, "bad pid list '%s' (example: -p 123,456)", arg);
-		a->t.npids += n;
+	case ARGP_KEY_INIT:
+		if (cli_err_stream)
+			state->err_stream = cli_err_stream;
+		state->child_inputs[0] = &a->t;
 		return 0;
 	case 'd':
 		if (parse_duration(arg, 1000000000ULL, &a->duration_ns) || !a->duration_ns)
 			CLI_FAIL(state, "bad duration '%s' (examples: 10, 10s, 500ms)", arg);
-		return 0;
-	case 't':
-		if (parse_duration(arg, 0, &a->t.threshold_ns))
-			CLI_FAIL(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
-		return 0;
-	case OPT_STUCK:
-		if (parse_duration(arg, 0, &a->t.stuck_ns) || !a->t.stuck_ns)
-			CLI_FAIL(state, "bad --stuck '%s' (examples: 200ms, 1s)", arg);
 		return 0;
 	case 's':
 		a->stacks = true;
@@ -80,18 +61,8 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	case 'o':
 		a->output = arg;
 		return 0;
-	case OPT_THREADS:
-		if (thread_filter__set(arg))
-			CLI_FAIL(state, "bad --threads regex '%s'", arg);
-		return 0;
-	case OPT_LIBRARIES:
-		blame__set_extra_library_prefixes(arg);
-		return 0;
 	case 'q':
 		a->quiet = true;
-		return 0;
-	case 'v':
-		a->t.verbose = true;
 		return 0;
 	case ARGP_KEY_ARG:
 		CLI_FAIL(state, "unexpected argument '%s' (to start a command: blockwatch trace -- COMMAND ARGS)", arg);
@@ -100,12 +71,17 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	}
 }
 
+static const struct argp_child trace_children[] = {
+	{ &target_args_argp, 0, "Targets and thresholds:", 0 },
+	{},
+};
+
 static const struct argp trace_argp = {
 	trace_options, trace_parse, "[-p PID] [-- COMMAND [ARGS...]]",
 	"Trace async-runtime worker threads and report where user code blocks them.\n\n"
 	"Targets: -p PID (running processes), -- COMMAND (start and trace it), or none "
 	"(system-wide: every process running a recognised runtime).",
-	NULL, NULL, NULL,
+	trace_children, NULL, NULL,
 };
 
 static volatile sig_atomic_t stop;
@@ -204,32 +180,20 @@ static int run(struct trace_args *a)
 
 int cmd_trace(int argc, char **argv)
 {
-	struct trace_args a = { .t = { .threshold_ns = 1000000, .stuck_ns = 200000000 } };
+	struct trace_args a = {
+		.t = { .threshold_ns = BW_DEFAULT_THRESHOLD_NS, .stuck_ns = BW_DEFAULT_STUCK_NS },
+	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	int nargs = argc;
+	int nargs, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			nargs = i;
-			a.t.command = i + 1 < argc ? &argv[i + 1] : NULL;
-			if (!a.t.command) {
-				fprintf(stderr, "blockwatch: nothing to run after '--'\n");
-				return 2;
-			}
-			break;
-		}
-	}
+	nargs = target_args__split(argc, argv, &a.t);
+	if (nargs < 0)
+		return 2;
 	if (cli_argp_parse(&trace_argp, nargs, argv, &a))
 		return 2;
-	if (a.t.command && a.t.npids) {
-		fprintf(stderr, "blockwatch: give either -p PID or -- COMMAND, not both\n");
-		return 2;
-	}
-	if (require_root() || require_btf())
-		return 1;
-	for (int i = 0; i < a.t.npids; i++)
-		if (require_pid(a.t.pids[i]))
-			return 1;
+	rc = target_args__check(&a.t);
+	if (rc)
+		return rc;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

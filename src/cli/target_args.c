@@ -6,10 +6,11 @@
 
 #include "blame/blame.h"
 #include "classify/thread_role.h"
+#include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
 
-enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES };
+enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES, OPT_POLLS, OPT_SAMPLE };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID[,PID...]", 0, "Trace these processes (all their threads, also new ones)", 0 },
@@ -17,6 +18,8 @@ static const struct argp_option options[] = {
 	{ "stuck", OPT_STUCK, "DURATION", 0, "Flag a worker blocked this long and not back yet (default 200ms)", 0 },
 	{ "threads", OPT_THREADS, "REGEX", 0, "Threads whose name matches are the workers (overrides detection)", 0 },
 	{ "library-crates", OPT_LIBRARIES, "PREFIX[,...]", 0, "Crate prefixes that are never the callsite (e.g. mylib::,sqlx::)", 0 },
+	{ "polls", OPT_POLLS, "DURATION", OPTION_ARG_OPTIONAL, "Also report task polls running on-CPU at least this long (default 10ms); costs a uprobe per poll", 0 },
+	{ "poll-sample", OPT_SAMPLE, "DURATION", 0, "On-CPU sampling period inside long polls (default 1ms)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
 	{},
 };
@@ -30,23 +33,33 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'p':
 		n = parse_pid_list(arg, o->pids + o->npids, BW_MAX_TARGETS - o->npids);
 		if (n < 0)
-			argp_error(state, "bad pid list '%s' (example: -p 123,456)", arg);
+			CLI_FAIL(state, "bad pid list '%s' (example: -p 123,456)", arg);
 		o->npids += n;
 		return 0;
 	case 't':
 		if (parse_duration(arg, 0, &o->threshold_ns))
-			argp_error(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
+			CLI_FAIL(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
 		return 0;
 	case OPT_STUCK:
 		if (parse_duration(arg, 0, &o->stuck_ns) || !o->stuck_ns)
-			argp_error(state, "bad --stuck '%s' (examples: 200ms, 1s)", arg);
+			CLI_FAIL(state, "bad --stuck '%s' (examples: 200ms, 1s)", arg);
 		return 0;
 	case OPT_THREADS:
 		if (thread_filter__set(arg))
-			argp_error(state, "bad --threads regex '%s'", arg);
+			CLI_FAIL(state, "bad --threads regex '%s'", arg);
 		return 0;
 	case OPT_LIBRARIES:
 		blame__set_extra_library_prefixes(arg);
+		return 0;
+	case OPT_POLLS:
+		o->poll_threshold_ns = BW_DEFAULT_POLL_NS;
+		if (arg && (parse_duration(arg, 0, &o->poll_threshold_ns) || !o->poll_threshold_ns))
+			CLI_FAIL(state, "bad --polls threshold '%s' (examples: 10ms, 50ms)", arg);
+		return 0;
+	case OPT_SAMPLE:
+		if (parse_duration(arg, 0, &o->poll_sample_period_ns) ||
+		    o->poll_sample_period_ns < 100000)
+			CLI_FAIL(state, "bad --poll-sample '%s' (at least 100us; example: 1ms)", arg);
 		return 0;
 	case 'v':
 		o->verbose = true;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,8 +19,8 @@
 struct bw_bpf {
 	struct blockwatch_bpf *skel;
 	const char *flavour;
-	struct bpf_link **uprobes;
-	int nuprobes, cap;
+	struct bpf_link **links; /* uprobes and perf-event samplers */
+	int nlinks, cap;
 };
 
 static bool verbose;
@@ -67,9 +69,12 @@ static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool bt
 	}
 	s->rodata->threshold_ns = o->threshold_ns;
 	s->rodata->check_tgid = o->check_tgid;
+	s->rodata->poll_threshold_ns = o->poll_threshold_ns;
 	if (o->max_threads)
 		bpf_map__set_max_entries(s->maps.threads, o->max_threads);
 	select_flavour(s, btf);
+	/* the sampler needs tp_btf-era helpers; it is loaded only when used */
+	bpf_program__set_autoload(s->progs.poll_sampler, btf && o->poll_threshold_ns);
 	if (!o->want_exec_events) {
 		bpf_program__set_autoload(s->progs.exec_btf, false);
 		bpf_program__set_autoload(s->progs.exec_raw, false);
@@ -117,9 +122,9 @@ void bw_bpf__free(struct bw_bpf *b)
 {
 	if (!b)
 		return;
-	for (int i = 0; i < b->nuprobes; i++)
-		bpf_link__destroy(b->uprobes[i]);
-	free(b->uprobes);
+	for (int i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	free(b->links);
 	blockwatch_bpf__destroy(b->skel);
 	free(b);
 }
@@ -215,32 +220,77 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])
 	return 0;
 }
 
+static int keep_link(struct bw_bpf *b, struct bpf_link *link)
+{
+	if (b->nlinks == b->cap) {
+		int cap = b->cap ? b->cap * 2 : 16;
+		struct bpf_link **l = realloc(b->links, cap * sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		b->links = l;
+		b->cap = cap;
+	}
+	b->links[b->nlinks++] = link;
+	return 0;
+}
+
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
 			  enum bw_probe_action action, bool retprobe)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = action, .retprobe = retprobe);
 	struct bpf_link *link;
 
-	if (b->nuprobes == b->cap) {
-		int cap = b->cap ? b->cap * 2 : 16;
-		struct bpf_link **l = realloc(b->uprobes, cap * sizeof(*l));
-
-		if (!l)
-			return -ENOMEM;
-		b->uprobes = l;
-		b->cap = cap;
-	}
 	link = bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,
 					       &opts);
 	if (!link)
 		return -errno;
-	b->uprobes[b->nuprobes++] = link;
+	if (keep_link(b, link)) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 int bw_bpf__uprobe_count(const struct bw_bpf *b)
 {
-	return b->nuprobes;
+	return b->nlinks;
+}
+
+int bw_bpf__attach_poll_sampler(struct bw_bpf *b, uint64_t period_ns)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.size = sizeof(attr),
+		.sample_period = period_ns,
+	};
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (!bpf_program__fd(b->skel->progs.poll_sampler) || ncpu <= 0)
+		return -EOPNOTSUPP;
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		struct bpf_link *link;
+
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue; /* possible but offline CPU */
+			return -errno;
+		}
+		link = bpf_program__attach_perf_event(b->skel->progs.poll_sampler, fd);
+		if (!link) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+		if (keep_link(b, link)) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 const char *bw_btf_path(void)

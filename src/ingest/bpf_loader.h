@@ -15,6 +15,7 @@ struct bw_bpf_opts {
 	pid_t check_tgid; /* non-zero: emit BW_EV_SWITCH for this process */
 	uint32_t max_threads;
 	bool want_exec_events; /* system-wide discovery */
+	uint64_t poll_threshold_ns; /* non-zero: time task polls (--polls) */
 };
 
 struct bw_bpf;
@@ -47,6 +48,8 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
 			  enum bw_probe_action action, bool retprobe);
 int bw_bpf__uprobe_count(const struct bw_bpf *b);
+/* CPU-clock sampling on every CPU for long-poll stacks (--polls). */
+int bw_bpf__attach_poll_sampler(struct bw_bpf *b, uint64_t period_ns);
 
 /* Kernel feature probes for `check`; each returns true when supported. */
 /* Kernel BTF used for CO-RE: $BLOCKWATCH_BTF or /sys/kernel/btf/vmlinux. */

@@ -149,7 +149,13 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	}
 	p->park_detection = "none";
 	if (p->profile) {
-		runtime_attach_probes(t->bpf, p->profile, p->exe, pid, &rep);
+		runtime_attach_probes(t->bpf, p->profile, p->exe, pid, t->opts.poll_threshold_ns > 0,
+				      &rep);
+		if (t->opts.poll_threshold_ns && !rep.poll_probes) {
+			t->user_counters[UC_POLL_PROBES_MISSING]++;
+			tracer_note_degraded(t, "%s (pid %d): no task poll symbols; long polls are not measured",
+					     p->comm, pid);
+		}
 		t->user_counters[UC_UPROBE_ATTACH_FAILED] += rep.failed;
 		if (rep.park_probes > 0) {
 			p->park_detection = "uprobes";
@@ -165,6 +171,8 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 					     "%s (pid %d): no symbol table; frames are shown as module+offset and threads are classified by name",
 					     p->comm, pid);
 	}
+	if (p->profile && p->profile->epoll_is_park)
+		flags |= BW_TGID_EPOLL_IS_PARK;
 	if (bw_bpf__trace_process(t->bpf, pid, flags)) {
 		snprintf(err, errlen, "cannot trace pid %d: %s", pid, strerror(errno));
 		return -errno;
@@ -237,7 +245,10 @@ static int start_targets(struct tracer *t, char *err, size_t errlen)
 
 struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t errlen)
 {
-	struct bw_bpf_opts bo = { .threshold_ns = opts->threshold_ns };
+	struct bw_bpf_opts bo = {
+		.threshold_ns = opts->threshold_ns,
+		.poll_threshold_ns = opts->poll_threshold_ns,
+	};
 	struct tracer *t = calloc(1, sizeof(*t));
 
 	if (!t) {
@@ -249,8 +260,18 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	bw_bpf__set_verbose(opts->verbose);
 	t->bpf = bw_bpf__open(&bo, err, errlen);
 	t->callsites = callsites__new();
-	if (!t->bpf || !t->callsites)
+	t->long_polls = callsites__new();
+	if (!t->bpf || !t->callsites || !t->long_polls)
 		goto fail;
+	if (opts->poll_threshold_ns) {
+		int rc = bw_bpf__attach_poll_sampler(t->bpf, opts->poll_sample_period_ns
+								     ? opts->poll_sample_period_ns
+								     : 1000000);
+
+		if (rc)
+			tracer_note_degraded(t, "on-CPU sampling unavailable (%s): long polls are named by their poll function only",
+					     strerror(-rc));
+	}
 	t->rb = ring_buffer__new(bw_bpf__ringbuf_fd(t->bpf), tracer_handle_event, t, NULL);
 	if (!t->rb) {
 		snprintf(err, errlen, "cannot open the BPF ring buffer: %s", strerror(errno));
@@ -274,12 +295,14 @@ void tracer__free(struct tracer *t)
 	ring_buffer__free(t->rb);
 	bw_bpf__free(t->bpf);
 	callsites__free(t->callsites);
+	callsites__free(t->long_polls);
 	for (int i = 0; i < t->nprocs; i++)
 		process__free(t->procs[i].unw);
 	free(t->procs);
 	for (int i = 0; i < t->nthreads; i++) {
 		free(t->threads[i].stuck_where);
 		free(t->threads[i].holder_where);
+		free(t->threads[i].poll_frames);
 	}
 	free(t->threads);
 	for (int i = 0; i < t->ndegraded; i++)
@@ -349,6 +372,7 @@ int tracer__command_status(const struct tracer *t)
 void tracer__roll_recent(struct tracer *t)
 {
 	callsites__roll_recent(t->callsites);
+	callsites__roll_recent(t->long_polls);
 	for (int i = 0; i < t->nthreads; i++) {
 		struct traced_thread *th = &t->threads[i];
 
@@ -362,4 +386,5 @@ void tracer__roll_recent(struct tracer *t)
 void tracer__clear(struct tracer *t)
 {
 	callsites__clear(t->callsites);
+	callsites__clear(t->long_polls);
 }

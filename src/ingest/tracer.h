@@ -25,6 +25,9 @@ struct live_event {
 	const char *callsite; /* "function (file:line)" */
 	const char *syscall;
 	bool stuck;           /* still blocked: reported while it lasts */
+	bool long_poll;       /* on-CPU: a task poll over the poll threshold */
+	const char *holder_thread; /* lock waits: who held it, when known */
+	const char *holder_where;
 	const struct bw_frame *frames;
 	int nframes;
 };
@@ -38,6 +41,8 @@ struct tracer_opts {
 	int npids;
 	char **command;      /* NULL-terminated argv, or NULL */
 	bool verbose;
+	uint64_t poll_threshold_ns; /* non-zero: report task polls this long on-CPU */
+	uint64_t poll_sample_period_ns;
 	live_event_fn on_event; /* may be NULL */
 	void *event_ctx;
 };

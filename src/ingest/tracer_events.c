@@ -13,7 +13,9 @@
 
 /* Decides whether a blocked thread is a runtime worker. Sources, strongest
  * first: --threads, the kernel's uprobe verdict, an earlier stack verdict,
- * this stack, and for nameless (stripped) stacks the thread-name hint. */
+ * this stack, and for nameless (stripped) stacks the thread-name hint.
+ * A thread inside block_on is a runtime thread only while it is there (main
+ * runs block_on, then maybe drops the runtime): that verdict is per event. */
 static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 				struct traced_thread *th, enum bw_role kernel_role,
 				const struct resolved_stack *rs)
@@ -29,6 +31,10 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 	if (rs)
 		classify_stack(p->profile, rs->frames, rs->nframes, &v);
 	if (v.role != BW_ROLE_UNKNOWN) {
+		if (v.in_block_on) {
+			th->ran_block_on = true;
+			return BW_ROLE_WORKER;
+		}
 		th->role = v.role;
 		return v.role;
 	}
@@ -41,9 +47,11 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 		return BW_ROLE_WORKER;
 	}
 	/* A full, named stack without runtime frames: a thread of its own
-	 * (main before block_on, a std::thread); remember that. */
+	 * (a std::thread; main before or after block_on). Remember that,
+	 * except for main, which may still enter a block_on. */
 	if (v.named && rs && rs->stop == UNWIND_STOP_END) {
-		th->role = BW_ROLE_OTHER;
+		if (th->tid != th->pid)
+			th->role = BW_ROLE_OTHER;
 		return BW_ROLE_OTHER;
 	}
 	return BW_ROLE_UNKNOWN;
@@ -79,26 +87,28 @@ static void publish(struct tracer *t, const struct bw_blocked_event *e, struct t
 		iv.holder_where = th->holder_where;
 	}
 	callsites__add(t->callsites, &iv);
+	if (t->opts.on_event) {
+		where = callsites__describe(rs->frames, rs->nframes, br);
+		ev = (struct live_event){
+			.ts_ns = e->hdr.ts_ns,
+			.pid = e->hdr.pid,
+			.tid = e->hdr.tid,
+			.comm = th->comm,
+			.blocked_ns = e->blocked_ns,
+			.category = bw_category__name(br->category),
+			.blocking_api = br->blocking_api ? br->blocking_api : "unknown",
+			.callsite = where ? where : "[unknown]",
+			.syscall = syscall_name(e->syscall_nr),
+			.frames = rs->frames,
+			.nframes = rs->nframes,
+			.holder_thread = iv.holder_thread,
+			.holder_where = iv.holder_where,
+		};
+		t->opts.on_event(t->opts.event_ctx, &ev);
+		free(where);
+	}
 	free(th->holder_where);
 	th->holder_where = NULL;
-	if (!t->opts.on_event)
-		return;
-	where = callsites__describe(rs->frames, rs->nframes, br);
-	ev = (struct live_event){
-		.ts_ns = e->hdr.ts_ns,
-		.pid = e->hdr.pid,
-		.tid = e->hdr.tid,
-		.comm = th->comm,
-		.blocked_ns = e->blocked_ns,
-		.category = bw_category__name(br->category),
-		.blocking_api = br->blocking_api ? br->blocking_api : "unknown",
-		.callsite = where ? where : "[unknown]",
-		.syscall = syscall_name(e->syscall_nr),
-		.frames = rs->frames,
-		.nframes = rs->nframes,
-	};
-	t->opts.on_event(t->opts.event_ctx, &ev);
-	free(where);
 }
 
 static struct resolved_stack scratch; /* large; one event is handled at a time */
@@ -146,8 +156,9 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 		t->user_counters[role == BW_ROLE_BLOCKING ? UC_BLOCKING_POOL_EVENTS
 							  : UC_OTHER_THREAD_EVENTS]++;
 		th->blocking_pool_events += role == BW_ROLE_BLOCKING;
-		/* the kernel stops sending this thread's slow events */
-		bw_bpf__set_role(t->bpf, e->hdr.tid, role);
+		/* a settled verdict: the kernel stops sending its slow events */
+		if (th->role == role)
+			bw_bpf__set_role(t->bpf, e->hdr.tid, role);
 		return;
 	}
 	blame__analyze(rs->frames, rs->nframes, e->syscall_nr, &br);
@@ -187,6 +198,109 @@ static void handle_waker(struct tracer *t, const struct bw_blocked_event *e, siz
 	memcpy(sleeper->holder_thread, e->comm, sizeof(sleeper->holder_thread));
 	sleeper->holder_thread[sizeof(sleeper->holder_thread) - 1] = 0;
 	sleeper->holder_ts = e->hdr.ts_ns;
+}
+
+/* An on-CPU sample inside a poll that is already long: keep the first one
+ * of each poll, its user frames name the hot code. */
+static void handle_poll_sample(struct tracer *t, const struct bw_blocked_event *e, size_t size)
+{
+	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
+	struct resolved_stack *rs = &scratch;
+	uint64_t poll_start = e->hdr.ts_ns - e->blocked_ns;
+	struct traced_thread *th;
+	struct bw_process *unw;
+	struct bw_stack_sample s = {
+		.pid = e->hdr.pid,
+		.tid = e->hdr.tid,
+		.stack = e->stack,
+		.stack_len = e->stack_len,
+	};
+
+	if (!p || !(th = tracer_thread(t, e->hdr.pid, e->hdr.tid)) ||
+	    th->poll_sample_start == poll_start || !(unw = tracer_unwinder(t, p)) ||
+	    !e->stack_len || size < sizeof(*e) - BW_STACK_BYTES + e->stack_len)
+		return;
+	memcpy(s.regs, e->regs, sizeof(s.regs));
+	if (resolve_stack(unw, &s, rs) || !rs->nframes)
+		return;
+	count_unwind(t, rs);
+	free(th->poll_frames);
+	th->poll_frames = malloc(rs->nframes * sizeof(*rs->frames));
+	if (!th->poll_frames)
+		return;
+	memcpy(th->poll_frames, rs->frames, rs->nframes * sizeof(*rs->frames));
+	th->npoll_frames = rs->nframes;
+	th->poll_sample_start = poll_start;
+}
+
+/* A task poll ran on-CPU longer than the poll threshold: attribute it to
+ * the user code its sample caught running, else to the poll function. */
+static void handle_long_poll(struct tracer *t, const struct bw_long_poll_event *e)
+{
+	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
+	struct blame_result br = { .api_frame = -1, .callsite_frame = -1,
+				   .blocking_api = "on-CPU poll" };
+	struct resolved_stack *rs = &scratch;
+	const struct bw_frame *frames;
+	struct traced_thread *th;
+	struct bw_process *unw;
+	int nframes = 0;
+	char *where;
+
+	if (!p || !(th = tracer_thread(t, e->hdr.pid, e->hdr.tid)))
+		return;
+	if (th->role == BW_ROLE_BLOCKING || th->role == BW_ROLE_OTHER)
+		return; /* spawn_blocking closures may compute as long as they like */
+	if (th->poll_frames && th->poll_sample_start == e->hdr.ts_ns - e->wall_ns) {
+		frames = th->poll_frames;
+		nframes = th->npoll_frames;
+	} else {
+		frames = rs->frames;
+		unw = tracer_unwinder(t, p);
+		if (unw)
+			nframes = process__symbolize(unw, e->poll_fn, false, rs->frames, BW_MAX_FRAMES);
+		if (nframes < 0)
+			nframes = 0;
+	}
+	for (int i = 0; i < nframes; i++) {
+		if (blame__is_user_frame(&frames[i])) {
+			br.callsite_frame = i;
+			break;
+		}
+	}
+	struct blocked_interval iv = {
+		.pid = e->hdr.pid,
+		.tid = e->hdr.tid,
+		.ts_ns = e->hdr.ts_ns,
+		.blocked_ns = e->cpu_ns,
+		.syscall_nr = -1,
+		.frames = frames,
+		.nframes = nframes,
+		.blame = &br,
+		.category_name = "long-poll",
+	};
+	callsites__add(t->long_polls, &iv);
+	if (t->opts.on_event) {
+		where = callsites__describe(frames, nframes, &br);
+		struct live_event ev = {
+			.ts_ns = e->hdr.ts_ns,
+			.pid = e->hdr.pid,
+			.tid = e->hdr.tid,
+			.comm = th->comm,
+			.blocked_ns = e->cpu_ns,
+			.category = "long-poll",
+			.blocking_api = br.blocking_api,
+			.callsite = where ? where : "[unknown]",
+			.syscall = "none",
+			.long_poll = true,
+			.frames = frames,
+			.nframes = nframes,
+		};
+		t->opts.on_event(t->opts.event_ctx, &ev);
+		free(where);
+	}
+	free(th->poll_frames);
+	th->poll_frames = NULL;
 }
 
 static void handle_exit(struct tracer *t, const struct bw_thread_exit_event *e)
@@ -243,6 +357,14 @@ int tracer_handle_event(void *ctx, void *data, size_t size)
 	case BW_EV_WAKER:
 		if (size >= sizeof(struct bw_blocked_event) - BW_STACK_BYTES)
 			handle_waker(t, data, size);
+		break;
+	case BW_EV_POLL_SAMPLE:
+		if (size >= sizeof(struct bw_blocked_event) - BW_STACK_BYTES)
+			handle_poll_sample(t, data, size);
+		break;
+	case BW_EV_LONG_POLL:
+		if (size >= sizeof(struct bw_long_poll_event))
+			handle_long_poll(t, data);
 		break;
 	case BW_EV_THREAD_EXIT:
 		if (size >= sizeof(struct bw_thread_exit_event))

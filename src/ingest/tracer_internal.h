@@ -28,6 +28,7 @@ struct traced_thread {
 	pid_t pid, tid;
 	char comm[BW_COMM_LEN];
 	enum bw_role role;      /* userspace verdict; BW_ROLE_UNKNOWN until known */
+	bool ran_block_on;      /* seen blocking inside a block_on (shown as worker) */
 	struct bw_thread last;  /* last counters read from the map (or exit event) */
 	uint64_t roll_base[BW_STATE_COUNT]; /* totals at the last roll, for "recent" */
 	uint64_t recent[BW_STATE_COUNT];
@@ -43,6 +44,10 @@ struct traced_thread {
 	char holder_thread[BW_COMM_LEN];
 	char *holder_where;
 	uint64_t holder_ts;
+	/* --polls: the first on-CPU sample of the current long poll */
+	struct bw_frame *poll_frames; /* strings interned by the process */
+	int npoll_frames;
+	uint64_t poll_sample_start; /* start of the poll it belongs to */
 	/* the thread's stack mapping, found once from its deepest sp */
 	uint64_t stack_start, stack_end;
 };
@@ -59,6 +64,7 @@ enum user_counter {
 	UC_OTHER_THREAD_EVENTS,
 	UC_BAD_RECORD,
 	UC_WAKER_UNRESOLVED,
+	UC_POLL_PROBES_MISSING,
 	UC_NR,
 };
 
@@ -67,6 +73,7 @@ struct tracer {
 	struct bw_bpf *bpf;
 	struct ring_buffer *rb;
 	struct callsites *callsites;
+	struct callsites *long_polls;
 	struct launch launch;
 	bool launched;
 	struct traced_process *procs;

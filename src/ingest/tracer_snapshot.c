@@ -15,6 +15,7 @@ static const char *const kernel_counter_names[BW_CNT_NR] = {
 	[BW_CNT_SWITCHES] = NULL,
 	[BW_CNT_BLOCKED_EVENTS] = NULL,
 	[BW_CNT_WAKER_EVENTS] = NULL,
+	[BW_CNT_LONG_POLLS] = NULL,
 };
 
 static const char *user_counter_name(int i)
@@ -32,6 +33,7 @@ static const char *user_counter_name(int i)
 		[UC_UPROBE_ATTACH_FAILED] = "uprobe_attach_failed",
 		[UC_BAD_RECORD] = "bad_ring_buffer_record",
 		[UC_WAKER_UNRESOLVED] = "lock_holder_unresolved",
+		[UC_POLL_PROBES_MISSING] = "processes_without_poll_probes",
 	};
 	return names[i];
 }
@@ -93,6 +95,8 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 		o->tid = th->tid;
 		memcpy(o->comm, th->comm, sizeof(o->comm));
 		o->role = th->role == BW_ROLE_UNKNOWN ? th->last.role : th->role;
+		if (o->role == BW_ROLE_UNKNOWN && th->ran_block_on)
+			o->role = BW_ROLE_WORKER;
 		live_times(th, now, o->time_ns);
 		for (int st = 0; st < BW_STATE_COUNT; st++)
 			o->recent_ns[st] = th->recent[st];
@@ -111,6 +115,9 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 	}
 
 	callsites__snapshot(t->callsites, s);
+	s->polls_enabled = t->opts.poll_threshold_ns > 0;
+	if (s->polls_enabled)
+		callsites__snapshot_into(t->long_polls, &s->long_polls, &s->nlong_polls);
 
 	for (int i = 0; i < BW_CNT_NR; i++)
 		if (kernel_counter_names[i])

@@ -84,7 +84,7 @@ void tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t 
 	rc = p->profile ? current_stack(t, p, tid, &nr, &scratch) : -ENOENT;
 	if (rc == 0)
 		classify_stack(p->profile, scratch.frames, scratch.nframes, &v);
-	out->role = v.role;
+	out->role = v.in_block_on ? BW_ROLE_UNKNOWN : v.role;
 	if (v.parked) {
 		out->state = BW_STATE_PARKED;
 		out->park_pending = true;

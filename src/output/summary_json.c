@@ -121,6 +121,11 @@ void summary_json__write(FILE *out, const struct bw_snapshot *s)
 	for (int i = 0; i < s->ncallsites; i++)
 		write_callsite(&w, &s->callsites[i]);
 	json_end_array(&w);
+	json_bool(&w, "polls_enabled", s->polls_enabled);
+	json_begin_array(&w, "long_polls");
+	for (int i = 0; i < s->nlong_polls; i++)
+		write_callsite(&w, &s->long_polls[i]);
+	json_end_array(&w);
 	json_begin_object(&w, "lost");
 	for (int i = 0; i < s->nlost; i++)
 		json_u64(&w, s->lost[i].reason, s->lost[i].count);

@@ -27,18 +27,12 @@ static void histogram(FILE *out, const struct bw_snap_callsite *c)
 	}
 }
 
-static void callsites(FILE *out, const struct bw_snapshot *s)
+static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n)
 {
 	char total[32], p50[32], p99[32], max[32];
 
-	fprintf(out, "\nBlocking on runtime worker threads, by total blocked time (threshold %s):\n",
-		format_duration(s->threshold_ns, total, sizeof(total)));
-	if (!s->ncallsites) {
-		fprintf(out, "  none: no worker blocked longer than the threshold\n");
-		return;
-	}
-	for (int i = 0; i < s->ncallsites; i++) {
-		const struct bw_snap_callsite *c = &s->callsites[i];
+	for (int i = 0; i < n; i++) {
+		const struct bw_snap_callsite *c = &list[i];
 		const char *base = c->file ? strrchr(c->file, '/') : NULL;
 
 		fprintf(out, "\n  #%d %s", i + 1, c->function);
@@ -57,6 +51,23 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 				(unsigned long long)c->holders[h].count);
 		histogram(out, c);
 	}
+}
+
+static void callsites(FILE *out, const struct bw_snapshot *s)
+{
+	char thr[32];
+
+	fprintf(out, "\nBlocking on runtime worker threads, by total blocked time (threshold %s):\n",
+		format_duration(s->threshold_ns, thr, sizeof(thr)));
+	if (!s->ncallsites)
+		fprintf(out, "  none: no worker blocked longer than the threshold\n");
+	callsite_list(out, s->callsites, s->ncallsites);
+	if (!s->polls_enabled)
+		return;
+	fprintf(out, "\nLong polls (on-CPU) on runtime worker threads, by total poll time:\n");
+	if (!s->nlong_polls)
+		fprintf(out, "  none: no task poll ran longer than the poll threshold\n");
+	callsite_list(out, s->long_polls, s->nlong_polls);
 }
 
 static void threads(FILE *out, const struct bw_snapshot *s)

@@ -283,6 +283,10 @@ void recording__on_live_event(void *ctx, const struct live_event *ev)
 {
 	struct rec_event e;
 
+	/* long polls are on-CPU findings, not blocked intervals: the recording
+	 * format has no record for them yet */
+	if (ev->long_poll)
+		return;
 	rec_event__from_live(ev, &e);
 	recording__add_event(ctx, &e);
 }

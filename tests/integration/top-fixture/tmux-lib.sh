@@ -8,6 +8,7 @@ FIXTURE_SRC=tests/integration/top-fixture
 FIXTURE=$PWD/$BUILD/top-fixture/release/top-fixture
 TMUX_SOCK=bw-top-test-$$
 TMUX_CONF=$(mktemp)
+STATUS_FILE=$(mktemp) # blockwatch's exit status, written by the pane's shell
 failures=0
 
 ok() { echo "ok - $1"; }
@@ -45,7 +46,7 @@ cleanup() {
 		kill -0 "$top_pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	rm -f "$TMUX_CONF"
+	rm -f "$TMUX_CONF" "$STATUS_FILE"
 }
 trap cleanup EXIT
 
@@ -57,8 +58,16 @@ start_top() {
 	set -g default-terminal screen-256color
 	set -g status off
 	CONF
-	tm new-session -d -s top -x "$cols" -y "$rows" "exec $BLOCKWATCH top $*"
-	top_pid=$(pane '#{pane_pid}') # the pane execs blockwatch: this is its pid
+	: >"$STATUS_FILE"
+	# The pane's shell records the exit status: tmux 3.3 sometimes leaves a
+	# pane's exited process unreaped, so #{pane_dead_status} is not reliable.
+	tm new-session -d -s top -x "$cols" -y "$rows" "$BLOCKWATCH top $*; echo \$? >$STATUS_FILE"
+	local sh i
+	sh=$(pane '#{pane_pid}')
+	for ((i = 0; i < 50; i++)); do
+		top_pid=$(pgrep -P "$sh" -x blockwatch) && break
+		sleep 0.05
+	done
 }
 
 screen() { tm capture-pane -p -t top; }
@@ -88,15 +97,6 @@ wait_gone() {
 	return 1
 }
 
-wait_dead() {
-	local i
-	for ((i = 0; i < ${1:-5} * 10; i++)); do
-		pane_dead && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 keys() { tm send-keys -t top "$@"; }
 
 # The first callsite row: the line after the column headings.
@@ -116,17 +116,12 @@ screen_restored() {
 
 # Exited with status 0 and left the alternate screen (terminal restored).
 exited_cleanly() {
-	wait_dead "${1:-10}" || { echo "# still running"; return 1; }
-	local st alt i
-	# tmux marks the pane dead at EOF on the pty, the status once the
-	# process is reaped: after the kernel has closed its BPF links, which
-	# can take seconds
-	for ((i = 0; i < 100; i++)); do
-		st=$(pane '#{pane_dead_status}')
-		[ -n "$st" ] || [ -n "$(pane '#{pane_dead_signal}')" ] && break
+	local i st alt
+	for ((i = 0; i < ${1:-10} * 10; i++)); do
+		st=$(cat "$STATUS_FILE")
+		[ -n "$st" ] && break
 		sleep 0.1
 	done
-	[ -n "$st" ] || st="signal $(pane '#{pane_dead_signal}')"
 	alt=$(pane '#{alternate_on}')
 	[ "$st" = 0 ] && [ "$alt" = 0 ] || { echo "# status '$st' alternate_on '$alt'"; return 1; }
 }

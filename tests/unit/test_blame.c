@@ -1,0 +1,292 @@
+/* Blame rules: on the real Tokio snapshot (full, split-debug, stripped)
+ * and on hand-written stacks for each family, drops, the syscall
+ * fallback, extra library prefixes and thread roles. */
+#include "harness.h"
+#include "../fixtures/fixture_helpers.h"
+
+#define RUST_SRC "tests/fixtures/rust-sleep/src/main.rs"
+
+static void check_rust_blame(struct fx_stack *st)
+{
+	struct blame_result r;
+	const struct bw_frame *cs;
+
+	CHECK_INT_EQ(blame__analyze(st->frames, st->nframes, st->snap.syscall_nr, &r), 0);
+	CHECK_STR_EQ(r.blocking_api, "std::thread::sleep");
+	CHECK_INT_EQ(r.category, BW_CAT_SLEEP);
+	CHECK(!r.via_drop);
+	CHECK(r.api_frame >= 0 && r.callsite_frame > r.api_frame);
+	if (r.callsite_frame < 0)
+		return;
+	CHECK_STR_EQ(st->frames[r.api_frame].function, "std::thread::functions::sleep");
+	cs = &st->frames[r.callsite_frame];
+	CHECK_STR_EQ(cs->function, "bw_fixture_sleep::load_config::{{closure}}");
+	CHECK(fx_ends_with(cs->file, "rust-sleep/src/main.rs"));
+	CHECK_INT_EQ(cs->line, fx_marker_line(RUST_SRC, "); // BLAME-HERE"));
+	CHECK_INT_EQ(blame__thread_role(st->frames, st->nframes), BW_ROLE_WORKER);
+}
+
+TEST(blame_rust_snapshot)
+{
+	struct fx_stack st;
+
+	if (fx_replay(&st, "snap/rust", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust)");
+	check_rust_blame(&st);
+	fx_release(&st);
+}
+
+TEST(blame_rust_split_debug_snapshot)
+{
+	struct fx_stack st;
+
+	if (fx_replay(&st, "snap/rust-split", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust-split)");
+	check_rust_blame(&st);
+	fx_release(&st);
+}
+
+/* No names: the syscall names the API and the callsite is the first frame
+ * outside libc, given as module+offset. */
+TEST(blame_rust_stripped_snapshot)
+{
+	struct fx_stack st;
+	struct blame_result r;
+
+	if (fx_replay(&st, "snap/rust-stripped", NULL, false) < 0)
+		SKIP("no snapshot (build/fixtures/snap/rust-stripped)");
+	CHECK_INT_EQ(blame__analyze(st.frames, st.nframes, st.snap.syscall_nr, &r), 0);
+	CHECK_INT_EQ(r.category, BW_CAT_SLEEP);
+	CHECK_STR_EQ(r.blocking_api, "clock_nanosleep");
+	CHECK_INT_EQ(r.api_frame, -1);
+	CHECK_INT_EQ(r.callsite_frame, 1);
+	CHECK(st.frames[1].function == NULL && st.frames[1].module && st.frames[1].build_id);
+	fx_release(&st);
+}
+
+#define F(name) { .function = (name), .module = "/app/bin" }
+#define LIBC(name) { .function = (name), .module = "/usr/lib/x86_64-linux-gnu/libc.so.6" }
+
+static struct blame_result run(const struct bw_frame *f, int n, int nr)
+{
+	struct blame_result r;
+
+	CHECK_INT_EQ(blame__analyze(f, n, nr, &r), 0);
+	return r;
+}
+
+TEST(blame_mutex_outermost_of_family)
+{
+	const struct bw_frame f[] = {
+		LIBC("syscall"),
+		F("std::sys::sync::mutex::futex::Mutex::lock_contended"),
+		F("std::sync::poison::mutex::Mutex<T>::lock"),
+		F("app::cache::get::{{closure}}"),
+		F("tokio::runtime::task::core::Core<T,S>::poll"),
+	};
+	struct blame_result r = run(f, 5, 202);
+
+	CHECK_STR_EQ(r.blocking_api, "std::sync::Mutex::lock");
+	CHECK_INT_EQ(r.category, BW_CAT_LOCK);
+	CHECK_INT_EQ(r.api_frame, 2);
+	CHECK_INT_EQ(r.callsite_frame, 3);
+}
+
+TEST(blame_v0_names)
+{
+	const struct bw_frame f[] = {
+		F("<std::sync::poison::mutex::Mutex<i32>>::lock"),
+		F("<app::Store>::get"),
+	};
+	struct blame_result r = run(f, 2, 202);
+
+	CHECK_STR_EQ(r.blocking_api, "std::sync::Mutex::lock");
+	CHECK_INT_EQ(r.callsite_frame, 1);
+}
+
+TEST(blame_dns_before_connect)
+{
+	const struct bw_frame f[] = {
+		LIBC("__GI_getaddrinfo"),
+		F("std::sys::net::connection::socket::lookup_host"),
+		F("<(&str,u16) as std::net::socket_addr::ToSocketAddrs>::to_socket_addrs"),
+		F("std::net::tcp::TcpStream::connect"),
+		F("app::client::fetch::{{closure}}"),
+	};
+	struct blame_result r = run(f, 5, 45);
+
+	CHECK_INT_EQ(r.category, BW_CAT_DNS);
+	CHECK_STR_EQ(r.blocking_api, "std::net::ToSocketAddrs::to_socket_addrs");
+	CHECK_INT_EQ(r.api_frame, 2);
+	CHECK_INT_EQ(r.callsite_frame, 4);
+}
+
+TEST(blame_file_io_and_process)
+{
+	const struct bw_frame fio[] = {
+		LIBC("__libc_write"),
+		F("<std::fs::File as std::io::Write>::write"),
+		F("std::io::Write::write_all"),
+		F("std::fs::write::inner"),
+		F("std::fs::write"),
+		F("app::save::{{closure}}"),
+	};
+	const struct bw_frame proc[] = {
+		LIBC("wait4"),
+		F("std::sys::process::unix::unix::Process::wait"),
+		F("std::process::Child::wait"),
+		F("std::process::Command::status"),
+		F("app::run_tool"),
+	};
+	struct blame_result r = run(fio, 6, 1);
+
+	CHECK_INT_EQ(r.category, BW_CAT_FILE_IO);
+	CHECK_STR_EQ(r.blocking_api, "std::fs::write");
+	CHECK_INT_EQ(r.callsite_frame, 5);
+	r = run(proc, 5, 61);
+	CHECK_INT_EQ(r.category, BW_CAT_PROCESS_WAIT);
+	CHECK_STR_EQ(r.blocking_api, "std::process::Command::status");
+	CHECK_INT_EQ(r.callsite_frame, 4);
+}
+
+TEST(blame_drop_of_runtime)
+{
+	const struct bw_frame f[] = {
+		LIBC("syscall"),
+		F("std::sys::sync::condvar::futex::Condvar::wait"),
+		F("std::sync::poison::condvar::Condvar::wait"),
+		F("tokio::runtime::blocking::shutdown::Receiver::wait"),
+		F("<tokio::runtime::runtime::Runtime as core::ops::drop::Drop>::drop"),
+		F("core::ptr::drop_in_place<tokio::runtime::runtime::Runtime>"),
+		F("app::handler::{{closure}}"),
+	};
+	struct blame_result r = run(f, 7, 202);
+
+	CHECK(r.via_drop);
+	CHECK_INT_EQ(r.category, BW_CAT_DROP);
+	CHECK_STR_EQ(r.drop_type, "tokio::runtime::runtime::Runtime");
+	CHECK_STR_EQ(r.blocking_api, "std::sync::Condvar::wait");
+	CHECK_INT_EQ(r.callsite_frame, 6);
+	CHECK_STR_EQ(bw_category__name(r.category), "drop");
+}
+
+TEST(blame_user_drop_impl_is_callsite)
+{
+	const struct bw_frame f[] = {
+		F("std::thread::functions::sleep"),
+		F("<app::Conn as core::ops::drop::Drop>::drop"),
+		F("core::ptr::drop_in_place::<app::Conn>"),
+		F("app::main"),
+	};
+	struct blame_result r = run(f, 4, 35);
+
+	CHECK_INT_EQ(r.callsite_frame, 1); /* the user's Drop impl made the call */
+	CHECK(!r.via_drop);
+	CHECK_INT_EQ(r.category, BW_CAT_SLEEP);
+}
+
+TEST(blame_syscall_fallback)
+{
+	const struct bw_frame f[] = {
+		LIBC("__GI___poll"),
+		F("mystery_c_function"),
+		F("main"),
+	};
+	struct blame_result r = run(f, 3, 7);
+
+	CHECK_INT_EQ(r.api_frame, -1);
+	CHECK_STR_EQ(r.blocking_api, "poll");
+	CHECK_INT_EQ(r.category, BW_CAT_NET_IO);
+	CHECK_INT_EQ(r.callsite_frame, 1);
+	r = run(f, 3, -1);
+	CHECK_INT_EQ(r.category, BW_CAT_PAGE_FAULT);
+	r = run(f, 3, 202);
+	CHECK_INT_EQ(r.category, BW_CAT_LOCK);
+	CHECK_STR_EQ(r.blocking_api, "futex");
+	r = run(f, 3, 9999);
+	CHECK_INT_EQ(r.category, BW_CAT_OTHER);
+	r = run(NULL, 0, 230);
+	CHECK_INT_EQ(r.category, BW_CAT_SLEEP);
+	CHECK_INT_EQ(r.callsite_frame, -1);
+	CHECK(blame__analyze(f, 3, 0, NULL) < 0);
+}
+
+TEST(blame_extra_library_prefixes)
+{
+	const struct bw_frame f[] = {
+		F("std::thread::functions::sleep"),
+		F("retry_lib::backoff::wait"),
+		F("<F as core::future::future::Future>::poll"),
+		F("app::worker::{{closure}}"),
+	};
+	struct blame_result r = run(f, 4, 230);
+
+	CHECK_INT_EQ(r.callsite_frame, 1);
+	blame__set_extra_library_prefixes("hyper, retry_lib");
+	r = run(f, 4, 230);
+	CHECK_INT_EQ(r.callsite_frame, 3); /* generic shim <F as ..> skipped too */
+	blame__set_extra_library_prefixes("retry_lib::backoff::");
+	r = run(f, 4, 230);
+	CHECK_INT_EQ(r.callsite_frame, 3);
+	blame__set_extra_library_prefixes(NULL);
+	r = run(f, 4, 230);
+	CHECK_INT_EQ(r.callsite_frame, 1);
+}
+
+TEST(blame_parking_lot_and_cpp_std)
+{
+	const struct bw_frame pl[] = {
+		F("parking_lot_core::parking_lot::park"),
+		F("parking_lot::raw_mutex::RawMutex::lock_slow"),
+		F("lock_api::mutex::Mutex<R,T>::lock"),
+		F("app::state::update"),
+	};
+	const struct bw_frame cpp[] = {
+		LIBC("__futex_abstimed_wait_common"),
+		F("std::mutex::lock()"),
+		F("Cache::get(int)"),
+	};
+	struct blame_result r = run(pl, 4, 202);
+
+	CHECK_INT_EQ(r.category, BW_CAT_LOCK);
+	CHECK_STR_EQ(r.blocking_api, "lock_api::mutex::Mutex::lock");
+	CHECK_INT_EQ(r.callsite_frame, 3);
+	r = run(cpp, 3, 202);
+	CHECK_INT_EQ(r.callsite_frame, 2);
+	CHECK(blame__is_user_frame(&cpp[2]));
+	CHECK(!blame__is_user_frame(&cpp[1]));
+}
+
+TEST(thread_role_from_stack)
+{
+	const struct bw_frame blocking[] = {
+		F("app::heavy"),
+		F("tokio::runtime::blocking::task::BlockingTask<T>::poll"),
+		F("tokio::runtime::blocking::pool::Inner::run"),
+		F("std::sys::backtrace::__rust_begin_short_backtrace"),
+	};
+	const struct bw_frame worker[] = {
+		F("app::x::{{closure}}"),
+		F("tokio::runtime::scheduler::multi_thread::worker::Context::run_task"),
+		F("tokio::runtime::scheduler::multi_thread::worker::run"),
+		F("tokio::runtime::blocking::pool::Inner::run"),
+	};
+	const struct bw_frame main_thread[] = {
+		F("tokio::runtime::park::CachedParkThread::block_on"),
+		F("app::main"),
+	};
+	const struct bw_frame other[] = { F("app::main") };
+
+	CHECK_INT_EQ(blame__thread_role(blocking, 4), BW_ROLE_BLOCKING);
+	CHECK_INT_EQ(blame__thread_role(worker, 4), BW_ROLE_WORKER);
+	CHECK_INT_EQ(blame__thread_role(main_thread, 2), BW_ROLE_WORKER);
+	CHECK_INT_EQ(blame__thread_role(other, 1), BW_ROLE_UNKNOWN);
+}
+
+TEST(category_names)
+{
+	CHECK_STR_EQ(bw_category__name(BW_CAT_SLEEP), "sleep");
+	CHECK_STR_EQ(bw_category__name(BW_CAT_FILE_IO), "file-io");
+	CHECK_STR_EQ(bw_category__name(BW_CAT_PROCESS_WAIT), "process-wait");
+	CHECK_STR_EQ(bw_category__name(BW_CAT_NR), "unknown");
+}
