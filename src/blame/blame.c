@@ -182,6 +182,58 @@ static const char *owner_path(const char *name)
 	return p;
 }
 
+static bool crate_is_library(const char *crate, size_t len)
+{
+	for (int i = 0; i < nextra; i++)
+		if (!strstr(extra_prefixes[i], "::") && strlen(extra_prefixes[i]) == len &&
+		    strncmp(extra_prefixes[i], crate, len) == 0)
+			return true;
+	return in_list(blame_library_crates, crate, len, false);
+}
+
+/* Line-tables-only DWARF names inlined functions without their path
+ * ("lock", "drop_in_place<T>"), so for unqualified names the source file
+ * tells whose code it is: rustc's own sources live under /rustc/<hash>/,
+ * crates from a registry under .../registry/.../<crate>-<version>/. */
+static int library_by_file(const char *file)
+{
+	const char *reg, *dir, *end, *dash;
+
+	if (!file)
+		return -1;
+	if (strncmp(file, "/rustc/", 7) == 0)
+		return 1;
+	reg = strstr(file, "/registry/");
+	if (!reg)
+		return 0;
+	/* the last path element before "/src/" is "<crate>-<version>" */
+	end = strstr(reg, "/src/");
+	while (end && strstr(end + 1, "/src/") && strstr(end + 1, "/src/") < strrchr(file, '/'))
+		end = strstr(end + 1, "/src/");
+	if (!end)
+		return 1;
+	for (dir = end; dir > reg && dir[-1] != '/'; dir--)
+		;
+	dash = end;
+	while (dash > dir && dash[-1] != '-')
+		dash--;
+	if (dash <= dir)
+		return 1;
+	{
+		char crate[128];
+		size_t len = dash - 1 - dir;
+
+		if (len >= sizeof(crate))
+			return 1;
+		memcpy(crate, dir, len);
+		crate[len] = '\0';
+		for (size_t i = 0; i < len; i++) /* "tokio-util" dir, "tokio_util" crate */
+			if (crate[i] == '-')
+				crate[i] = '_';
+		return crate_is_library(crate, len);
+	}
+}
+
 static bool is_library(const struct bw_frame *f, const char *norm)
 {
 	const char *owner, *sep;
@@ -203,11 +255,14 @@ static bool is_library(const struct bw_frame *f, const char *norm)
 			return true;
 	}
 	if (!sep) {
-		/* Unqualified: C code, or "<F as Trait>::f" over a generic F. */
+		/* Unqualified: C code, "<F as Trait>::f" over a generic F, or a
+		 * line-tables-only Rust name. */
 		if (owner != norm && strstr(norm, " as "))
 			return true;
-		return in_list(blame_runtime_symbols, norm, strlen(norm), false) ||
-		       strncmp(norm, "__", 2) == 0;
+		if (in_list(blame_runtime_symbols, norm, strlen(norm), false) ||
+		    strncmp(norm, "__", 2) == 0)
+			return true;
+		return library_by_file(f->file) == 1;
 	}
 	/* "<F as core::future::Future>::poll": the self type is a bare generic
 	 * parameter, so this is a forwarding shim of some library. */
@@ -220,28 +275,33 @@ static bool is_library(const struct bw_frame *f, const char *norm)
 	return in_list(blame_library_crates, owner, seglen, false);
 }
 
-static const char *drop_type_of(const char *fn, const char *norm)
+/* Drop glue and Drop impls. Also the line-tables-only short forms
+ * ("drop_in_place<T>" unqualified). *type gets T when it can be read. */
+static bool is_drop_frame(const char *fn, const char *norm, const char **type)
 {
 	char buf[NAME_MAX_LEN];
-	const char *open, *close;
+	const char *open, *close, *at;
 
-	if (strcmp(norm, "core::ptr::drop_in_place") == 0) {
-		open = strchr(strstr(fn, "drop_in_place"), '<');
+	*type = NULL;
+	if (strcmp(norm, "core::ptr::drop_in_place") == 0 || strcmp(norm, "drop_in_place") == 0) {
+		at = strstr(fn, "drop_in_place");
+		open = at ? strchr(at, '<') : NULL;
 		close = open ? match_angle(open) : NULL;
-		if (!close)
-			return NULL;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(close - open - 1), open + 1);
-		return intern__str(pool, buf);
+		if (close) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(close - open - 1), open + 1);
+			*type = intern__str(pool, buf);
+		}
+		return true;
 	}
 	if (norm[0] == '<' && strstr(norm, " as core::ops::drop::Drop>::drop")) {
-		const char *as = strstr(fn, " as core::ops::drop::Drop>");
-
-		if (!as)
-			return NULL;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(as - fn - 1), fn + 1);
-		return intern__str(pool, buf);
+		at = strstr(fn, " as core::ops::drop::Drop>");
+		if (at) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(at - fn - 1), fn + 1);
+			*type = intern__str(pool, buf);
+		}
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
 static const struct blame_syscall *syscall_of(int nr)
@@ -316,19 +376,31 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 		}
 	}
 	out->callsite_frame = callsite;
-	/* A drop between the user's line and the API: the user did not call
-	 * the API, dropping a value did. Report the outermost dropped type. */
-	for (int i = (callsite >= 0 ? callsite : n) - 1; i > api; i--) {
-		const char *t;
+	/* Dropping a value called the API: drop glue or a Drop impl between the
+	 * user's line and the API, or the callsite is a user Drop impl (drop
+	 * glue right behind it). The outermost dropped type is the one the
+	 * user's code let go of. */
+	{
+		int end = callsite >= 0 ? callsite : n - 1;
 
-		if (!frames[i].function)
-			continue;
-		t = drop_type_of(frames[i].function, v[i].norm);
-		if (t || strcmp(v[i].norm, "core::ptr::drop_in_place") == 0) {
+		if (callsite >= 0)
+			while (end + 1 < n && v[end + 1].lib)
+				end++;
+		for (int i = end; i > api; i--) {
+			const char *t;
+
+			if (i == callsite || !frames[i].function ||
+			    !is_drop_frame(frames[i].function, v[i].norm, &t))
+				continue;
 			out->via_drop = true;
 			out->drop_type = t;
 			out->category = BW_CAT_DROP;
 			break;
+		}
+		if (!out->via_drop && callsite >= 0 && frames[callsite].function &&
+		    is_drop_frame(frames[callsite].function, v[callsite].norm, &out->drop_type)) {
+			out->via_drop = true;
+			out->category = BW_CAT_DROP;
 		}
 	}
 	pthread_mutex_unlock(&lock);

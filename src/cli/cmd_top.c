@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
 #include "cli/target_args.h"
@@ -39,17 +40,19 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
+		if (cli_err_stream)
+			state->err_stream = cli_err_stream;
 		state->child_inputs[0] = &a->t;
 		return 0;
 	case 'd':
 		if (parse_duration(arg, 1000000000ULL, &a->top.interval_ns) || a->top.interval_ns < 50000000ULL)
-			argp_error(state, "bad interval '%s' (at least 50ms; examples: 1, 0.5, 2s)", arg);
+			CLI_FAIL(state, "bad interval '%s' (at least 50ms; examples: 1, 0.5, 2s)", arg);
 		return 0;
 	case 'n':
 		errno = 0;
 		n = strtol(arg, &end, 10);
 		if (errno || *end || n <= 0 || n > 1000000000)
-			argp_error(state, "bad --iterations '%s' (a positive count)", arg);
+			CLI_FAIL(state, "bad --iterations '%s' (a positive count)", arg);
 		a->top.iterations = (int)n;
 		return 0;
 	case OPT_EXPORT_DIR:
@@ -59,8 +62,7 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		a->command_log = arg;
 		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s' (to start a command: blockwatch top -- COMMAND ARGS)", arg);
-		return 0;
+		CLI_FAIL(state, "unexpected argument '%s' (to start a command: blockwatch top -- COMMAND ARGS)", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -134,7 +136,8 @@ int cmd_top(int argc, char **argv)
 	nargs = target_args__split(argc, argv, &a.t);
 	if (nargs < 0)
 		return 2;
-	argp_parse(&top_argp, nargs, argv, 0, NULL, &a);
+	if (cli_argp_parse(&top_argp, nargs, argv, &a))
+		return 2;
 	if (!isatty(STDOUT_FILENO)) {
 		if (!a.top.iterations) {
 			fprintf(stderr, "blockwatch: top needs a terminal; for text frames give --iterations N\n");

@@ -262,8 +262,11 @@ static void handle_long_poll(struct tracer *t, const struct bw_long_poll_event *
 		if (nframes < 0)
 			nframes = 0;
 	}
-	for (int i = 0; i < nframes; i++) {
-		if (blame__is_user_frame(&frames[i])) {
+	/* The task's own code: the rootmost user frame (the async fn the
+	 * runtime polls), at the line it was executing; samples anywhere in a
+	 * hot loop below it then agree on one callsite. */
+	for (int i = nframes - 1; i >= 0; i--) {
+		if (frames[i].function && blame__is_user_frame(&frames[i])) {
 			br.callsite_frame = i;
 			break;
 		}

@@ -20,7 +20,8 @@ def main():
     if not bwtest.preflight(tap):
         tap.done()
     run = bwtest.Run("attach")
-    wl = subprocess.Popen(bwtest.workload_cmd(run, "attach", args=["--seconds", str(TRACE_SECS + 3)]),
+    # Runs until SIGTERM (capped at 60 s), so a slow attach cannot outlive it.
+    wl = subprocess.Popen(bwtest.workload_cmd(run, "attach", args=["--seconds", "60"]),
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(1)  # the runtime, its workers and the blocking task all predate blockwatch
@@ -33,6 +34,7 @@ def main():
         except subprocess.TimeoutExpired:
             run.rc = "timeout"
         tap.check("attach: workload still running when blockwatch finished", wl.poll() is None)
+        wl.terminate()  # it writes its truth and exits
         wl.wait(timeout=30)
         run.load()
         if not bwtest.check_run(tap, run):

@@ -170,19 +170,65 @@ TEST(blame_drop_of_runtime)
 	CHECK_STR_EQ(bw_category__name(r.category), "drop");
 }
 
+/* The user's Drop impl made the call: it is the callsite, and the drop
+ * glue behind it makes this a drop. */
 TEST(blame_user_drop_impl_is_callsite)
 {
 	const struct bw_frame f[] = {
 		F("std::thread::functions::sleep"),
 		F("<app::Conn as core::ops::drop::Drop>::drop"),
-		F("core::ptr::drop_in_place::<app::Conn>"),
-		F("app::main"),
+		F("core::ptr::drop_in_place<app::Conn>"),
+		F("app::handle::{{closure}}"),
 	};
 	struct blame_result r = run(f, 4, 35);
 
-	CHECK_INT_EQ(r.callsite_frame, 1); /* the user's Drop impl made the call */
-	CHECK(!r.via_drop);
-	CHECK_INT_EQ(r.category, BW_CAT_SLEEP);
+	CHECK_INT_EQ(r.callsite_frame, 1);
+	CHECK(r.via_drop);
+	CHECK_INT_EQ(r.category, BW_CAT_DROP);
+	CHECK_STR_EQ(r.drop_type, "app::Conn");
+	CHECK_STR_EQ(r.blocking_api, "std::thread::sleep");
+}
+
+/* debug = "line-tables-only": inlined frames carry short names; the file
+ * path says which are std's and which crate a registry frame belongs to. */
+TEST(blame_line_tables_only_names)
+{
+	const struct bw_frame lock[] = {
+		LIBC("syscall"),
+		{ .function = "std::sys::sync::mutex::futex::Mutex::lock_contended", .module = "/app/bin",
+		  .file = "/rustc/abc/library/std/src/sys/sync/mutex/futex.rs", .line = 60 },
+		{ .function = "lock", .module = "/app/bin", .inlined = true,
+		  .file = "/rustc/abc/library/std/src/sys/sync/mutex/futex.rs", .line = 33 },
+		{ .function = "lock<u64>", .module = "/app/bin", .inlined = true,
+		  .file = "/rustc/abc/library/std/src/sync/poison/mutex.rs", .line = 400 },
+		{ .function = "{async_fn#0}", .module = "/app/bin", .inlined = true,
+		  .file = "/src/app/src/mutex.rs", .line = 63 },
+		{ .function = "poll<F>", .module = "/app/bin", .inlined = true,
+		  .file = "/usr/share/cargo/registry/tokio-1.24.2/src/runtime/task/core.rs", .line = 223 },
+		{ .function = "call<F>", .module = "/app/bin",
+		  .file = "/home/u/.cargo/registry/src/index.crates.io-6f17d22bba15001f/my-helper-0.3.1/src/lib.rs", .line = 5 },
+	};
+	const struct bw_frame drop[] = {
+		{ .function = "std::thread::functions::sleep", .module = "/app/bin",
+		  .file = "/rustc/abc/library/std/src/thread/functions.rs", .line = 289 },
+		{ .function = "drop", .module = "/app/bin", .inlined = true,
+		  .file = "/src/app/src/drop.rs", .line = 25 },
+		{ .function = "drop_in_place<app::AuditRecord>", .module = "/app/bin", .inlined = true,
+		  .file = "/rustc/abc/library/core/src/ptr/mod.rs", .line = 804 },
+		{ .function = "{async_fn#0}", .module = "/app/bin", .inlined = true,
+		  .file = "/src/app/src/drop.rs", .line = 40 },
+	};
+	struct blame_result r = run(lock, 7, 202);
+
+	CHECK_STR_EQ(r.blocking_api, "std::sync::Mutex::lock");
+	CHECK_INT_EQ(r.callsite_frame, 4);
+	CHECK(!blame__is_user_frame(&lock[5]));
+	CHECK(blame__is_user_frame(&lock[6])); /* my_helper is not a runtime crate */
+	r = run(drop, 4, 230);
+	CHECK_INT_EQ(r.callsite_frame, 1);
+	CHECK(r.via_drop);
+	CHECK_INT_EQ(r.category, BW_CAT_DROP);
+	CHECK_STR_EQ(r.drop_type, "app::AuditRecord");
 }
 
 TEST(blame_syscall_fallback)

@@ -5,8 +5,9 @@
 //! what a real handler does: parse the path, touch shared state behind a
 //! std::sync::Mutex (a short critical section, the common real-world
 //! pattern), hash the query string and format a ~1 KiB body. No request
-//! blocks on purpose: the benchmark measures what tracing costs a healthy
-//! service, not what it finds.
+//! blocks on purpose, except `/block?ms=N`, which calls std::thread::sleep
+//! inside the handler (the classic Tokio blocking bug): the benchmark uses it
+//! to time how fast blockwatch reports and symbolizes a blocked worker.
 //!
 //!   bench-http-server [--addr 127.0.0.1:8080] [--workers 2]
 //!
@@ -25,7 +26,7 @@ use hyper::{Body, Request, Response, Server, StatusCode};
 struct Stats {
     requests: u64,
     bytes: u64,
-    by_route: [u64; 3],
+    by_route: [u64; 4],
 }
 
 fn body_for(path: &str, query: &str, n: u64) -> String {
@@ -47,12 +48,24 @@ fn body_for(path: &str, query: &str, n: u64) -> String {
     s
 }
 
+/// Blocks the worker thread: the bug blockwatch exists to find.
+#[inline(never)]
+fn block_in_handler(query: &str) -> String {
+    let ms: u64 = query
+        .strip_prefix("ms=")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    format!("blocked {} ms\n", ms)
+}
+
 async fn handle(req: Request<Body>, stats: Arc<Mutex<Stats>>) -> Result<Response<Body>, Infallible> {
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let route = match path.as_str() {
         "/" => 0,
         "/healthz" => 1,
+        "/block" => 3,
         _ => 2,
     };
     let n = {
@@ -63,6 +76,7 @@ async fn handle(req: Request<Body>, stats: Arc<Mutex<Stats>>) -> Result<Response
     };
     let (status, body) = match route {
         1 => (StatusCode::OK, String::from("ok\n")),
+        3 => (StatusCode::OK, block_in_handler(&query)),
         2 if path.starts_with("/api/") => (StatusCode::OK, body_for(&path, &query, n)),
         2 => (StatusCode::NOT_FOUND, String::from("not found\n")),
         _ => (StatusCode::OK, body_for(&path, &query, n)),
