@@ -399,7 +399,7 @@ int BPF_PROG(exec_raw, struct task_struct *p)
 	return handle_exec(p);
 }
 
-static __always_inline int handle_sys_enter(long id)
+static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
@@ -407,6 +407,7 @@ static __always_inline int handle_sys_enter(long id)
 	if (!th)
 		return 0;
 	th->syscall_nr = id;
+	th->syscall_user_bp = BPF_CORE_READ(regs, bp);
 	th->syscall_blocked_ns = 0;
 	th->syscall_enter_ns = bpf_ktime_get_ns();
 	return 0;
@@ -415,13 +416,13 @@ static __always_inline int handle_sys_enter(long id)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
-	return handle_sys_enter(id);
+	return handle_sys_enter(regs, id);
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 {
-	return handle_sys_enter(id);
+	return handle_sys_enter(regs, id);
 }
 
 static __always_inline void fill_regs(__u64 *out, struct pt_regs *regs)

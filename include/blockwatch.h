@@ -74,8 +74,12 @@ struct bw_thread {
 	__u64 poll_start_ns;
 	__u64 poll_running_base_ns;
 	__u64 poll_fn;
+	/* user rbp at the last syscall entry: with sp and pc from /proc it
+	 * lets userspace unwind a thread that is stuck right now through
+	 * functions that address their frame from rbp */
+	__u64 syscall_user_bp;
 };
-_Static_assert(sizeof(struct bw_thread) == 128, "bw_thread layout");
+_Static_assert(sizeof(struct bw_thread) == 136, "bw_thread layout");
 
 /* Per-process flags in the `tgids` map. */
 enum bw_tgid_flags {
@@ -141,7 +145,7 @@ struct bw_thread_exit_event {
 	struct bw_thread thread;
 	__u8 comm[BW_COMM_LEN];
 };
-_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 128 + 16, "exit event layout");
+_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 136 + 16, "exit event layout");
 
 struct bw_long_poll_event {
 	struct bw_event_header hdr;

@@ -38,6 +38,10 @@ static int current_stack(struct tracer *t, struct traced_process *p, pid_t tid, 
 		return (int)n;
 	s.regs[BW_REG_SP] = sp;
 	s.regs[BW_REG_IP] = pc;
+	/* rbp as the thread entered its syscall, when the kernel side saw it */
+	for (int i = 0; i < t->nthreads; i++)
+		if (t->threads[i].tid == tid && !t->threads[i].exited)
+			s.regs[BW_REG_BP] = t->threads[i].last.syscall_user_bp;
 	s.stack_len = n;
 	return resolve_stack(unw, &s, rs);
 }
