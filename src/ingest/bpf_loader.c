@@ -1,6 +1,7 @@
 #include "ingest/bpf_loader.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,12 +119,48 @@ struct bw_bpf *bw_bpf__open(const struct bw_bpf_opts *opts, char *err, size_t er
 	return b;
 }
 
+#define DETACH_THREADS 16
+
+struct detach_slice {
+	struct bpf_link **links;
+	int from, to;
+};
+
+static void *detach_slice(void *arg)
+{
+	struct detach_slice *s = arg;
+
+	for (int i = s->from; i < s->to; i++)
+		bpf_link__destroy(s->links[i]);
+	return NULL;
+}
+
+/* Each uprobe detach waits for an RCU grace period (~0.1-0.2 s here), so
+ * dozens of them one after another make Ctrl-C feel hung: detach in
+ * parallel; the waits overlap. */
+static void detach_all(struct bpf_link **links, int n)
+{
+	struct detach_slice slices[DETACH_THREADS];
+	pthread_t threads[DETACH_THREADS];
+	int nthreads = n < DETACH_THREADS ? n : DETACH_THREADS;
+	bool started[DETACH_THREADS] = {};
+
+	for (int i = 0; i < nthreads; i++) {
+		slices[i] = (struct detach_slice){ links, n * i / nthreads, n * (i + 1) / nthreads };
+		started[i] = pthread_create(&threads[i], NULL, detach_slice, &slices[i]) == 0;
+		if (!started[i])
+			detach_slice(&slices[i]);
+	}
+	for (int i = 0; i < nthreads; i++)
+		if (started[i])
+			pthread_join(threads[i], NULL);
+}
+
 void bw_bpf__free(struct bw_bpf *b)
 {
 	if (!b)
 		return;
-	for (int i = 0; i < b->nlinks; i++)
-		bpf_link__destroy(b->links[i]);
+	detach_all(b->links, b->nlinks);
 	free(b->links);
 	blockwatch_bpf__destroy(b->skel);
 	free(b);
