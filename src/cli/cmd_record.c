@@ -42,10 +42,7 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		if (cli_err_stream)
-			state->err_stream = cli_err_stream;
-		state->child_inputs[0] = &a->t;
-		return 0;
+		return target_args__init(state, &a->t);
 	case 'o':
 		a->output = arg;
 		return 0;
@@ -70,11 +67,6 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 	}
 }
 
-static const struct argp_child record_children[] = {
-	{ &target_args_argp, 0, "Targets and thresholds:", 0 },
-	{},
-};
-
 static const struct argp record_argp = {
 	record_options, record_parse, "-o FILE [-p PID] [-- COMMAND [ARGS...]]",
 	"Record runtime-worker blocking to a file for later reports "
@@ -82,7 +74,7 @@ static const struct argp record_argp = {
 	"Targets: -p PID (running processes), -- COMMAND (start and record it), or none "
 	"(system-wide). Exit status: 0 recorded, 1 failed (a full disk included; the file "
 	"stays readable up to its last complete chunk), 2 bad usage.",
-	record_children, NULL, NULL,
+	target_args_children, NULL, NULL,
 };
 
 static volatile sig_atomic_t stop;

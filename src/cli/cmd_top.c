@@ -40,10 +40,7 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		if (cli_err_stream)
-			state->err_stream = cli_err_stream;
-		state->child_inputs[0] = &a->t;
-		return 0;
+		return target_args__init(state, &a->t);
 	case 'd':
 		if (parse_duration(arg, 1000000000ULL, &a->top.interval_ns) || a->top.interval_ns < 50000000ULL)
 			CLI_FAIL(state, "bad interval '%s' (at least 50ms; examples: 1, 0.5, 2s)", arg);
@@ -68,11 +65,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	}
 }
 
-static const struct argp_child top_children[] = {
-	{ &target_args_argp, 0, "Targets and thresholds:", 0 },
-	{},
-};
-
 static const struct argp top_argp = {
 	top_options, top_parse, "[-p PID] [-- COMMAND [ARGS...]]",
 	"Live dashboard of async-runtime workers and where user code blocks them.\n\n"
@@ -80,7 +72,7 @@ static const struct argp top_argp = {
 	"Keys: arrows/jk move, Enter details, s sort, v last-interval/since-start, "
 	"/ filter, p pause, c clear, e export, q quit. With --iterations and stdout "
 	"not a terminal, prints plain-text frames instead (see docs/blockwatch-top.md).",
-	top_children, NULL, NULL,
+	target_args_children, NULL, NULL,
 };
 
 /* The launched command inherits our descriptors when the tracer forks it:

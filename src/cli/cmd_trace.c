@@ -41,10 +41,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		if (cli_err_stream)
-			state->err_stream = cli_err_stream;
-		state->child_inputs[0] = &a->t;
-		return 0;
+		return target_args__init(state, &a->t);
 	case 'd':
 		if (parse_duration(arg, 1000000000ULL, &a->duration_ns) || !a->duration_ns)
 			CLI_FAIL(state, "bad duration '%s' (examples: 10, 10s, 500ms)", arg);
@@ -71,17 +68,12 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	}
 }
 
-static const struct argp_child trace_children[] = {
-	{ &target_args_argp, 0, "Targets and thresholds:", 0 },
-	{},
-};
-
 static const struct argp trace_argp = {
 	trace_options, trace_parse, "[-p PID] [-- COMMAND [ARGS...]]",
 	"Trace async-runtime worker threads and report where user code blocks them.\n\n"
 	"Targets: -p PID (running processes), -- COMMAND (start and trace it), or none "
 	"(system-wide: every process running a recognised runtime).",
-	trace_children, NULL, NULL,
+	target_args_children, NULL, NULL,
 };
 
 static volatile sig_atomic_t stop;

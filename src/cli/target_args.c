@@ -71,6 +71,19 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 const struct argp target_args_argp = { options, parse, NULL, NULL, NULL, NULL, NULL };
 
+const struct argp_child target_args_children[] = {
+	{ &target_args_argp, 0, "Targets and thresholds:", 0 },
+	{},
+};
+
+error_t target_args__init(struct argp_state *state, struct tracer_opts *opts)
+{
+	if (cli_err_stream)
+		state->err_stream = cli_err_stream;
+	state->child_inputs[0] = opts;
+	return 0;
+}
+
 int target_args__split(int argc, char **argv, struct tracer_opts *opts)
 {
 	for (int i = 1; i < argc; i++) {

@@ -18,6 +18,14 @@
  * state->child_inputs[i] to its struct tracer_opts. */
 extern const struct argp target_args_argp;
 
+/* A command's argp children: the shared target options, shown under
+ * "Targets and thresholds:" in its --help. */
+extern const struct argp_child target_args_children[];
+
+/* A command parser's ARGP_KEY_INIT: one-line error capture, and hands the
+ * shared options their struct tracer_opts. */
+error_t target_args__init(struct argp_state *state, struct tracer_opts *opts);
+
 /* Splits argv at "--": opts->command gets the command, the return value is
  * the argc argp should parse. Returns -1 (message printed) for a bare "--". */
 int target_args__split(int argc, char **argv, struct tracer_opts *opts);

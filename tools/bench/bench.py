@@ -58,6 +58,13 @@ CONNS = 64
 LAT_CONNS = 4
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 STOP_TIMEOUT = 60
+# Other people's work on the machine: wait for a quiet second before a run (up to
+# QUIET_WAIT s), and rerun a measurement (up to RETRIES times) when processes that are
+# not ours used more than FOREIGN_PCT % of one CPU during it.
+QUIET_PCT = 10
+QUIET_WAIT = 20
+FOREIGN_PCT = 10
+RETRIES = int(os.environ.get("BENCH_RETRIES") or 2)
 
 LOG_LINES = []
 
@@ -161,6 +168,27 @@ def foreign_blockwatch(ours):
     return n
 
 
+def busy_ticks():
+    """Non-idle clock ticks of the whole machine (all CPUs) from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest is inside user)
+    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
+
+
+def wait_quiet(max_s, limit_pct=QUIET_PCT):
+    """Waits (at most max_s) for a 1 s window in which the machine is nearly idle, so a
+    run does not start in the middle of somebody else's burst (a concurrent `make test`).
+    Returns the busy share of the last window, in % of one CPU."""
+    deadline = time.time() + max_s
+    while True:
+        b0 = busy_ticks()
+        time.sleep(1)
+        pct = 100.0 * (busy_ticks() - b0) / CLK_TCK
+        if pct < limit_pct or time.time() >= deadline:
+            return pct
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -239,13 +267,20 @@ class Server(Proc):
         return super().stop(sig, timeout)
 
 
-def wrk(conns, seconds, latency=True):
+def wrk(conns, seconds, latency=True, usage=None):
+    """Runs wrk; returns (argv, output). usage["cpu_ticks"] gets wrk's own CPU time."""
     argv = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds:g}s"]
     if latency:
         argv.append("--latency")
     argv.append(f"http://127.0.0.1:{PORT}/")
-    r = sh(argv, timeout=seconds + 60)
-    return argv, r.stdout + r.stderr
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL)
+    out = p.stdout.read().decode(errors="replace")
+    _, _, ru = os.wait4(p.pid, 0)
+    p.returncode = 0
+    if usage is not None:
+        usage["cpu_ticks"] = (ru.ru_utime + ru.ru_stime) * CLK_TCK
+    return argv, out
 
 
 def to_us(v, unit):
@@ -368,6 +403,7 @@ def one_run(name, cfg, logdir, tag, conns, seconds):
     """Server + optional tracer + wrk; one measurement."""
     build, ready, _ = cfg
     res = {"config": name, "tag": tag, "conns": conns}
+    res["quiet_pct"] = wait_quiet(QUIET_WAIT)
     server = Server(logdir, tag)
     tracer = None
     try:
@@ -386,10 +422,18 @@ def one_run(name, cfg, logdir, tag, conns, seconds):
         res["loadavg"] = loadavg()
         cs0 = ctx_switches(server.pid)
         tk0 = proc_ticks(tracer.pid) if tracer else None
+        sv0, busy0 = proc_ticks(server.pid), busy_ticks()
+        usage = {}
         t0 = time.time()
-        argv, text = wrk(conns, seconds)
+        argv, text = wrk(conns, seconds, usage=usage)
         dt = time.time() - t0
+        busy1, sv1 = busy_ticks(), proc_ticks(server.pid)
         cs1 = ctx_switches(server.pid)
+        ours = (sv1 - sv0) + usage.get("cpu_ticks", 0)
+        if tracer:
+            tk = proc_ticks(tracer.pid)
+            ours += (tk - tk0) if tk is not None and tk0 is not None else 0
+        res["foreign_cpu_pct"] = 100.0 * (busy1 - busy0 - ours) / CLK_TCK / dt
         res["wrk_argv"] = argv
         res.update(parse_wrk(text))
         with open(os.path.join(logdir, f"wrk-{tag}.txt"), "w") as f:
@@ -431,7 +475,14 @@ def alternate(configs_, logdir, conns, seconds, rounds, label):
         order = names[r % len(names):] + names[:r % len(names)]
         for name in order:
             tag = f"{label}-r{r}-{re.sub(r'[^a-z0-9]+', '_', name.lower())}"
-            res = one_run(name, configs_[name], logdir, tag, conns, seconds)
+            for attempt in range(RETRIES + 1):
+                res = one_run(name, configs_[name], logdir, tag, conns, seconds)
+                res["attempt"] = attempt
+                if res.get("foreign_cpu_pct", 0) <= FOREIGN_PCT or "error" in res:
+                    break
+                log(f"  [{label} round {r + 1}/{rounds}] {name}: other processes used "
+                    f"{res['foreign_cpu_pct']:.0f}% of a CPU during the run; "
+                    + ("running it again" if attempt < RETRIES else "keeping it (flagged)"))
             res["round"] = r
             runs.append(res)
             extra = ""
@@ -440,6 +491,7 @@ def alternate(configs_, logdir, conns, seconds, rounds, label):
             log(f"  [{label} round {r + 1}/{rounds}] {name:28s} "
                 f"{res.get('rps', 0):9.0f} req/s  p99 {res.get('p99_us', 0) / 1000:6.2f} ms  "
                 f"{res.get('server_csw_per_s', 0):7.0f} csw/s{extra}"
+                f"  foreign {res.get('foreign_cpu_pct', 0):.0f}%"
                 + (f"  ERROR {res['error']}" if "error" in res else ""))
     return runs
 
@@ -475,6 +527,8 @@ def summarize(runs):
             "tracer_maxrss_kib": max([r.get("tracer_maxrss_kib") or 0 for r in ok], default=None),
             "lost": {},
             "foreign_blockwatch_max": max([r.get("foreign_blockwatch") or 0 for r in ok], default=0),
+            "foreign_cpu_pct": med([r.get("foreign_cpu_pct") for r in ok]),
+            "noisy_runs": sum(1 for r in ok if (r.get("foreign_cpu_pct") or 0) > FOREIGN_PCT),
         }
         for r in ok:
             for k, v in (r.get("lost") or {}).items():
