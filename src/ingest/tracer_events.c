@@ -2,6 +2,7 @@
  * decided, and worker blocking is blamed and aggregated by callsite. */
 #include "ingest/tracer_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,13 +114,40 @@ static void publish(struct tracer *t, const struct bw_blocked_event *e, struct t
 
 static struct resolved_stack scratch; /* large; one event is handled at a time */
 
+/* Unwinds and symbolizes the stack copy an event carries. 0 on success
+ * (rs filled, unwinding counted); negative when there is nothing to use. */
+static int resolve_event_stack(struct tracer *t, struct traced_process *p,
+			       const struct bw_blocked_event *e, size_t size,
+			       struct resolved_stack *rs)
+{
+	struct bw_process *unw = tracer_unwinder(t, p);
+	struct bw_stack_sample s = {
+		.pid = e->hdr.pid,
+		.tid = e->hdr.tid,
+		.stack = e->stack,
+		.stack_len = e->stack_len,
+	};
+
+	rs->nframes = 0;
+	rs->stop = UNWIND_STOP_END;
+	rs->unresolved = 0;
+	if (!unw || !e->stack_len || size < sizeof(*e) - BW_STACK_BYTES + e->stack_len)
+		return -ENODATA;
+	memcpy(s.regs, e->regs, sizeof(s.regs));
+	if (resolve_stack(unw, &s, rs)) {
+		rs->nframes = 0;
+		return -EINVAL;
+	}
+	count_unwind(t, rs);
+	return rs->nframes ? 0 : -ENODATA;
+}
+
 static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, size_t size)
 {
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
 	struct resolved_stack *rs = &scratch;
 	struct traced_thread *th;
 	struct blame_result br;
-	struct bw_process *unw;
 	enum bw_role role;
 
 	if (!p) {
@@ -132,25 +160,9 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 	memcpy(th->comm, e->comm, sizeof(th->comm));
 	th->comm[sizeof(th->comm) - 1] = 0;
 	t->events_total++;
-	rs->nframes = 0;
-	rs->stop = UNWIND_STOP_END;
-	rs->unresolved = 0;
-	unw = tracer_unwinder(t, p);
-	if (e->stack_len && unw && size >= sizeof(*e) - BW_STACK_BYTES + e->stack_len) {
-		struct bw_stack_sample s = {
-			.pid = e->hdr.pid,
-			.tid = e->hdr.tid,
-			.stack = e->stack,
-			.stack_len = e->stack_len,
-		};
-
-		memcpy(s.regs, e->regs, sizeof(s.regs));
-		if (resolve_stack(unw, &s, rs))
-			rs->nframes = 0;
-		count_unwind(t, rs);
-	} else if (e->kind == BW_BLOCK_SYSCALL) {
+	if (resolve_event_stack(t, p, e, size, rs) == -ENODATA && !rs->nframes &&
+	    e->kind == BW_BLOCK_SYSCALL)
 		t->user_counters[UC_EMPTY_STACK]++;
-	}
 	role = decide_role(t, p, th, e->role, rs->nframes ? rs : NULL);
 	if (role == BW_ROLE_BLOCKING || role == BW_ROLE_OTHER) {
 		t->user_counters[role == BW_ROLE_BLOCKING ? UC_BLOCKING_POOL_EVENTS
@@ -173,22 +185,10 @@ static void handle_waker(struct tracer *t, const struct bw_blocked_event *e, siz
 	struct resolved_stack *rs = &scratch;
 	struct traced_thread *sleeper;
 	struct blame_result br;
-	struct bw_process *unw;
-	struct bw_stack_sample s = {
-		.pid = e->hdr.pid,
-		.tid = e->hdr.tid,
-		.stack = e->stack,
-		.stack_len = e->stack_len,
-	};
 
-	if (!p || !(unw = tracer_unwinder(t, p)) || !e->stack_len ||
-	    size < sizeof(*e) - BW_STACK_BYTES + e->stack_len)
+	if (!p || !(sleeper = tracer_thread(t, e->hdr.pid, (pid_t)e->other_tid)))
 		return;
-	sleeper = tracer_thread(t, e->hdr.pid, (pid_t)e->other_tid);
-	if (!sleeper)
-		return;
-	memcpy(s.regs, e->regs, sizeof(s.regs));
-	if (resolve_stack(unw, &s, rs) || !rs->nframes) {
+	if (resolve_event_stack(t, p, e, size, rs)) {
 		t->user_counters[UC_WAKER_UNRESOLVED]++;
 		return;
 	}
@@ -208,22 +208,10 @@ static void handle_poll_sample(struct tracer *t, const struct bw_blocked_event *
 	struct resolved_stack *rs = &scratch;
 	uint64_t poll_start = e->hdr.ts_ns - e->blocked_ns;
 	struct traced_thread *th;
-	struct bw_process *unw;
-	struct bw_stack_sample s = {
-		.pid = e->hdr.pid,
-		.tid = e->hdr.tid,
-		.stack = e->stack,
-		.stack_len = e->stack_len,
-	};
 
 	if (!p || !(th = tracer_thread(t, e->hdr.pid, e->hdr.tid)) ||
-	    th->poll_sample_start == poll_start || !(unw = tracer_unwinder(t, p)) ||
-	    !e->stack_len || size < sizeof(*e) - BW_STACK_BYTES + e->stack_len)
+	    th->poll_sample_start == poll_start || resolve_event_stack(t, p, e, size, rs))
 		return;
-	memcpy(s.regs, e->regs, sizeof(s.regs));
-	if (resolve_stack(unw, &s, rs) || !rs->nframes)
-		return;
-	count_unwind(t, rs);
 	free(th->poll_frames);
 	th->poll_frames = malloc(rs->nframes * sizeof(*rs->frames));
 	if (!th->poll_frames)
