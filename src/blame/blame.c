@@ -379,13 +379,13 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 	/* Dropping a value called the API: drop glue or a Drop impl between the
 	 * user's line and the API, or the callsite is a user Drop impl (drop
 	 * glue right behind it). The outermost dropped type is the one the
-	 * user's code let go of. */
-	{
-		int end = callsite >= 0 ? callsite : n - 1;
+	 * user's code let go of. Without a user callsite (runtime or std
+	 * internals, e.g. thread exit) a drop says nothing useful. */
+	if (callsite >= 0) {
+		int end = callsite;
 
-		if (callsite >= 0)
-			while (end + 1 < n && v[end + 1].lib)
-				end++;
+		while (end + 1 < n && v[end + 1].lib)
+			end++;
 		for (int i = end; i > api; i--) {
 			const char *t;
 
@@ -397,7 +397,7 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 			out->category = BW_CAT_DROP;
 			break;
 		}
-		if (!out->via_drop && callsite >= 0 && frames[callsite].function &&
+		if (!out->via_drop && frames[callsite].function &&
 		    is_drop_frame(frames[callsite].function, v[callsite].norm, &out->drop_type)) {
 			out->via_drop = true;
 			out->category = BW_CAT_DROP;

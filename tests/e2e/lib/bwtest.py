@@ -17,7 +17,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BLOCKWATCH = os.environ.get("BLOCKWATCH") or os.path.join(BUILD, "blockwatch")
 WORKLOADS = os.path.join(BUILD, "workloads")
-RESULTS = os.path.join(BUILD, "e2e-results")
+# Tallies and report copies; override to keep two concurrent runs apart.
+RESULTS = os.environ.get("BW_E2E_RESULTS") or os.path.join(BUILD, "e2e-results")
 
 COUNT_TOL = 0.10  # counts within 10% of the truth (plus one, counts are whole numbers)
 TIME_TOL = 0.15   # total blocked time within 15%
