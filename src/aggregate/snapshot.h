@@ -94,6 +94,8 @@ struct bw_snapshot {
 	struct bw_snap_callsite *long_polls;
 	int nlong_polls;
 	bool polls_enabled;
+	/* worker blocking inside the runtime/libraries with no user frame */
+	uint64_t internal_count, internal_ns;
 	struct bw_snap_counter *lost; /* every loss or degradation, by reason */
 	int nlost;
 	char **degraded; /* human-readable notes about degraded modes */

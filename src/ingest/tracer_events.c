@@ -174,6 +174,15 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 		return;
 	}
 	blame__analyze(rs->frames, rs->nframes, e->syscall_nr, &br);
+	/* A complete, fully named stack without a single user frame: the
+	 * runtime or a library blocked on its own (shutdown, allocator
+	 * returning memory). No user line to blame: counted apart. */
+	if (br.callsite_frame < 0 && rs->nframes && rs->stop == UNWIND_STOP_END &&
+	    !rs->unresolved) {
+		t->internal_count++;
+		t->internal_ns += e->blocked_ns;
+		return;
+	}
 	publish(t, e, th, rs, &br);
 }
 

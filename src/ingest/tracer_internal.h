@@ -82,6 +82,8 @@ struct tracer {
 	int nthreads, cap_threads;
 	uint64_t start_ns, last_refresh_ns;
 	uint64_t events_total;
+	/* blocking with no user frame on a complete stack (runtime-internal) */
+	uint64_t internal_count, internal_ns;
 	uint64_t user_counters[UC_NR];
 	uint64_t kernel_counters[BW_CNT_NR];
 	char **degraded;

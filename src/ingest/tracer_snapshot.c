@@ -72,6 +72,8 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 	s->now_ns = now;
 	s->threshold_ns = t->opts.threshold_ns;
 	s->events_total = t->events_total;
+	s->internal_count = t->internal_count;
+	s->internal_ns = t->internal_ns;
 
 	s->processes = calloc(t->nprocs ? t->nprocs : 1, sizeof(*s->processes));
 	for (int i = 0; s->processes && i < t->nprocs; i++) {

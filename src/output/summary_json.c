@@ -121,6 +121,10 @@ void summary_json__write(FILE *out, const struct bw_snapshot *s)
 	for (int i = 0; i < s->ncallsites; i++)
 		write_callsite(&w, &s->callsites[i]);
 	json_end_array(&w);
+	json_begin_object(&w, "runtime_internal");
+	json_u64(&w, "count", s->internal_count);
+	json_u64(&w, "total_ns", s->internal_ns);
+	json_end_object(&w);
 	json_bool(&w, "polls_enabled", s->polls_enabled);
 	json_begin_array(&w, "long_polls");
 	for (int i = 0; i < s->nlong_polls; i++)

@@ -62,6 +62,10 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 	if (!s->ncallsites)
 		fprintf(out, "  none: no worker blocked longer than the threshold\n");
 	callsite_list(out, s->callsites, s->ncallsites);
+	if (s->internal_count)
+		fprintf(out, "\n  plus %llu blocked intervals (%s) inside the runtime or libraries with no user frame on the stack\n",
+			(unsigned long long)s->internal_count,
+			format_duration(s->internal_ns, thr, sizeof(thr)));
 	if (!s->polls_enabled)
 		return;
 	fprintf(out, "\nLong polls (on-CPU) on runtime worker threads, by total poll time:\n");

@@ -104,6 +104,10 @@ static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
 		regs[0] = s->regs[BW_REG_SP];
 		if (!dwfl_thread_state_registers(thread, BW_REG_SP, 1, regs))
 			return false;
+		/* rbp, when known, carries walks through frame-pointer code */
+		regs[0] = s->regs[BW_REG_BP];
+		if (regs[0] && !dwfl_thread_state_registers(thread, BW_REG_BP, 1, regs))
+			return false;
 	} else {
 		for (int i = 0; i < BW_REG_IP; i++)
 			regs[i] = s->regs[i];
@@ -152,10 +156,12 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
+/* sp and ip, and maybe rbp: what /proc and the syscall-entry probe give
+ * for a thread that is asleep right now. */
 static bool regs_partial(const struct bw_stack_sample *s)
 {
 	for (int i = 0; i < BW_NREGS; i++)
-		if (i != BW_REG_SP && i != BW_REG_IP && s->regs[i])
+		if (i != BW_REG_SP && i != BW_REG_IP && i != BW_REG_BP && s->regs[i])
 			return false;
 	return true;
 }
