@@ -142,10 +142,15 @@ static __always_inline void emit_switch(__u32 tid, __u32 tgid, __u64 now, bool r
 	bpf_ringbuf_submit(e, 0);
 }
 
+static __always_inline void fill_regs(__u64 *out, struct pt_regs *regs);
+
 /* A blocked interval outside any syscall (page fault, ...) ends here; there
- * is no syscall exit to capture a stack at, so report it without one. */
+ * is no syscall exit to copy a stack at, and the thread's memory is not the
+ * current one, so send the registers it faulted with (tp_btf: the faulting
+ * pc names the code) and no stack. */
 static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread *th,
-						    __u64 now, __u64 blocked)
+						    __u64 now, __u64 blocked,
+						    struct pt_regs *user_regs)
 {
 	struct bw_blocked_event *e;
 
@@ -167,14 +172,19 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
 	e->role = th->role;
 	e->stack_len = 0;
 	e->other_tid = th->waker_tid;
-	__builtin_memset(e->regs, 0, sizeof(e->regs));
+	if (user_regs)
+		fill_regs(e->regs, user_regs);
+	else
+		__builtin_memset(e->regs, 0, sizeof(e->regs));
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	count(BW_CNT_BLOCKED_EVENTS);
 }
 
+/* btf: a tp_btf entry (task pointers are trusted, pt_regs readable); a
+ * constant per entry point, so the raw_tp copy carries no such call. */
 static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
-					 struct task_struct *next)
+					 struct task_struct *next, const bool btf)
 {
 	__u32 prev_tid = BPF_CORE_READ(prev, pid);
 	__u32 next_tid = BPF_CORE_READ(next, pid);
@@ -204,7 +214,8 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 		th->cpu = bpf_get_smp_processor_id();
 		if (was == BW_STATE_BLOCKED && th->syscall_nr < 0 &&
 		    now - start >= threshold_ns)
-			emit_blocked_no_syscall(next_tid, th, now, now - start);
+			emit_blocked_no_syscall(next_tid, th, now, now - start,
+						btf ? (struct pt_regs *)bpf_task_pt_regs(next) : NULL);
 	}
 	return 0;
 }
@@ -212,16 +223,15 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 SEC("tp_btf/sched_switch")
 int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(preempt, prev, next);
+	return handle_switch(preempt, prev, next, true);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(preempt, prev, next);
+	return handle_switch(preempt, prev, next, false);
 }
 
-static __always_inline void fill_regs(__u64 *out, struct pt_regs *regs);
 static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp);
 
 /* The waker of a slow futex wait is, for a mutex, the thread releasing it:

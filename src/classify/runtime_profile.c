@@ -31,6 +31,14 @@ static const struct runtime_probe_rule tokio_probes[] = {
 	{ "thread_pool::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
 	{ "current_thread::Context::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
 	{ "current_thread::Context::park_yield", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	/* the parkers' non-generic insides: they survive when the outer park
+	 * functions are inlined into their callers */
+	{ "park::Inner::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "park::Inner::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "park::Inner::park_condvar", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "park::Inner::park_driver", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "tokio::runtime::driver::Driver::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	{ "tokio::runtime::driver::Driver::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
 	/* Runtime::block_on's thread waiting for its future */
 	{ "tokio::runtime::park::CachedParkThread::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
 	{ "tokio::runtime::park::CachedParkThread::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
@@ -67,6 +75,10 @@ static const char *const tokio_blocking_frames[] = {
 };
 
 static const char *const tokio_park_frames[] = {
+	"park::Inner::park",
+	"park::Inner::park_timeout",
+	"park::Inner::park_condvar",
+	"park::Inner::park_driver",
 	"multi_thread::park::Parker::park",
 	"multi_thread::park::Parker::park_timeout",
 	"thread_pool::park::Parker::park",
@@ -74,7 +86,6 @@ static const char *const tokio_park_frames[] = {
 	"multi_thread::worker::Context::park_internal",
 	"current_thread::Context::park",
 	"tokio::runtime::park::CachedParkThread::park",
-	"tokio::runtime::park::Inner::park",
 	"tokio::runtime::driver::Driver::park",
 	NULL,
 };

@@ -150,7 +150,8 @@ int cmd_check(int argc, char **argv)
 	b = bw_bpf__open(&opts, err, sizeof(err));
 	print_feature("BTF", bw_probe_btf(), bw_btf_path());
 	print_feature("tp_btf", b && strcmp(bw_bpf__flavour(b), "tp_btf") == 0,
-		      b && strcmp(bw_bpf__flavour(b), "raw_tp") == 0 ? "(using raw_tp)" : NULL);
+		      getenv("BLOCKWATCH_FORCE_RAW_TP") ? "(not tried: BLOCKWATCH_FORCE_RAW_TP; using raw_tp)"
+		      : b && strcmp(bw_bpf__flavour(b), "raw_tp") == 0 ? "(using raw_tp)" : NULL);
 	print_feature("ring buffer", bw_probe_ringbuf(), NULL);
 	print_feature("uprobes", bw_probe_uprobes(), NULL);
 	print_feature("task_pt_regs", bw_probe_task_pt_regs(), NULL);

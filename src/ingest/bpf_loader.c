@@ -98,7 +98,10 @@ struct bw_bpf *bw_bpf__open(const struct bw_bpf_opts *opts, char *err, size_t er
 		return NULL;
 	}
 	b->flavour = "tp_btf";
-	b->skel = open_and_load(opts, true, &rc);
+	/* BLOCKWATCH_FORCE_RAW_TP=1 exercises the fallback on kernels that
+	 * would take tp_btf (tests, and bisecting a tp_btf problem) */
+	if (!getenv("BLOCKWATCH_FORCE_RAW_TP"))
+		b->skel = open_and_load(opts, true, &rc);
 	if (!b->skel) {
 		b->flavour = "raw_tp";
 		b->skel = open_and_load(opts, false, &rc);

@@ -142,6 +142,26 @@ static int resolve_event_stack(struct tracer *t, struct traced_process *p,
 	return rs->nframes ? 0 : -ENODATA;
 }
 
+/* Outside a syscall there is no stack copy, only the faulting pc: its
+ * inline chain is the whole (partial) stack. */
+static void resolve_fault_pc(struct tracer *t, struct traced_process *p,
+			     const struct bw_blocked_event *e, struct resolved_stack *rs)
+{
+	struct bw_process *unw = tracer_unwinder(t, p);
+	int n;
+
+	if (!unw || !e->regs[BW_REG_IP])
+		return;
+	n = process__symbolize(unw, e->regs[BW_REG_IP], false, rs->frames, BW_MAX_FRAMES);
+	if (n <= 0)
+		return;
+	rs->nframes = n;
+	rs->npcs = 1;
+	rs->stop = UNWIND_STOP_END_OF_COPY;
+	for (int i = 0; i < n; i++)
+		rs->unresolved += !rs->frames[i].function;
+}
+
 static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, size_t size)
 {
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
@@ -160,9 +180,12 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 	memcpy(th->comm, e->comm, sizeof(th->comm));
 	th->comm[sizeof(th->comm) - 1] = 0;
 	t->events_total++;
-	if (resolve_event_stack(t, p, e, size, rs) == -ENODATA && !rs->nframes &&
-	    e->kind == BW_BLOCK_SYSCALL)
-		t->user_counters[UC_EMPTY_STACK]++;
+	if (resolve_event_stack(t, p, e, size, rs) == -ENODATA && !rs->nframes) {
+		if (e->kind == BW_BLOCK_SYSCALL)
+			t->user_counters[UC_EMPTY_STACK]++;
+		else
+			resolve_fault_pc(t, p, e, rs);
+	}
 	role = decide_role(t, p, th, e->role, rs->nframes ? rs : NULL);
 	if (role == BW_ROLE_BLOCKING || role == BW_ROLE_OTHER) {
 		t->user_counters[role == BW_ROLE_BLOCKING ? UC_BLOCKING_POOL_EVENTS
@@ -176,9 +199,10 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 	blame__analyze(rs->frames, rs->nframes, e->syscall_nr, &br);
 	/* A complete, fully named stack without a single user frame: the
 	 * runtime or a library blocked on its own (shutdown, allocator
-	 * returning memory). No user line to blame: counted apart. */
-	if (br.callsite_frame < 0 && rs->nframes && rs->stop == UNWIND_STOP_END &&
-	    !rs->unresolved) {
+	 * returning memory). Likewise a fault whose named code is not the
+	 * user's. No user line to blame: counted apart. */
+	if (br.callsite_frame < 0 && rs->nframes && !rs->unresolved &&
+	    (rs->stop == UNWIND_STOP_END || e->kind == BW_BLOCK_NO_SYSCALL)) {
 		t->internal_count++;
 		t->internal_ns += e->blocked_ns;
 		return;

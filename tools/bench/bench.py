@@ -22,6 +22,9 @@ Environment:
   BENCH_CONFIGS=a,b  only these configurations (names as in the tables)
   BENCH_PHASES=a,b   only these phases: http,latency,bpfstats,storm,events,symbolize
   BENCH_UPDATE_DOC=1 rewrite the generated tables in docs/PERFORMANCE.md
+  BENCH_ALT_BLOCKWATCH=PATH  also run `trace -p` with this other blockwatch build
+                     (config "bw trace -p [alt]"), alternating with the others:
+                     the way to measure a hot-path change before/after
 """
 import json
 import os
@@ -40,6 +43,7 @@ import urllib.request
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BW = os.environ.get("BLOCKWATCH") or os.path.join(BUILD, "blockwatch")
+BW_ALT = os.environ.get("BENCH_ALT_BLOCKWATCH")
 BENCH = os.path.join(BUILD, "bench")
 SERVER = os.path.join(BENCH, "bench-http-server")
 STORM = os.path.join(BENCH, "switch-storm")
@@ -361,6 +365,11 @@ def configs(logdir):
                                           os.path.join(logdir, f"bw-{tag}.json")],
                         bw_ready, "`blockwatch trace -p PID -q -f json -o FILE`"),
     }
+    if BW_ALT:
+        c["bw trace -p [alt]"] = (
+            lambda pid, tag: [BW_ALT, "trace", "-p", str(pid), "-q", "-f", "json", "-o",
+                              os.path.join(logdir, f"bwalt-{tag}.json")],
+            bw_ready, f"`{BW_ALT} trace -p PID -q -f json -o FILE` (BENCH_ALT_BLOCKWATCH)")
     if top_ok:
         iters = int((DURATION + WARMUP + 5) / 0.5)
         c["bw top"] = (lambda pid, tag: [BW, "top", "-p", str(pid), "--iterations", str(iters),
@@ -587,12 +596,14 @@ def bpfstats_phase(logdir, cfgs):
     cases = [("bw trace -p", CONNS), ("bw trace -p", LAT_CONNS), ("bw trace (system-wide)", CONNS)]
     if QUICK:
         cases = cases[:1] + cases[2:]
+    if BW_ALT:
+        cases += [("bw trace -p [alt]", CONNS), ("bw trace -p [alt]", LAT_CONNS)]
     with BpfStats():
         for name, conns in cases:
             if name not in cfgs:
                 continue
             build, ready, _ = cfgs[name]
-            tag = f"stats-{'all' if 'system' in name else 'p'}-c{conns}"
+            tag = f"stats-{'all' if 'system' in name else 'alt' if 'alt' in name else 'p'}-c{conns}"
             server = Server(logdir, tag)
             tracer = Proc(["taskset", "-c", LOAD_CPU] + build(server.pid, tag), name,
                           stderr=os.path.join(logdir, f"tracer-{tag}.err"))
@@ -623,7 +634,7 @@ def bpfstats_phase(logdir, cfgs):
 
 # ---------------------------------------------------------------- context-switch storm
 
-def storm_run(logdir, tag, storm_args, seconds, bw_args=None, stats=False):
+def storm_run(logdir, tag, storm_args, seconds, bw_args=None, stats=False, bw=None):
     res = {"storm_args": storm_args, "bw_args": bw_args}
     out_path = os.path.join(logdir, f"storm-{tag}.out")
     storm = Proc([STORM, "-s", "-d", str(seconds)] + storm_args, "switch-storm", stdout=out_path)
@@ -637,7 +648,7 @@ def storm_run(logdir, tag, storm_args, seconds, bw_args=None, stats=False):
             time.sleep(0.02)
         if bw_args is not None:
             json_path = os.path.join(logdir, f"bw-{tag}.json")
-            argv = ["taskset", "-c", LOAD_CPU, BW, "trace", "-p", str(storm.pid), "-q", "-f",
+            argv = ["taskset", "-c", LOAD_CPU, bw or BW, "trace", "-p", str(storm.pid), "-q", "-f",
                     "json", "-o", json_path, "--threads", "^storm-"] + bw_args
             res["tracer_argv"] = argv
             tracer = Proc(argv, "blockwatch", stderr=os.path.join(logdir, f"tracer-{tag}.err"))
@@ -678,11 +689,13 @@ def storm_phase(logdir):
               ("2 pairs, unpinned", ["-p", "2"])]
     out = []
     for label, args in shapes:
-        runs = {"untraced": [], "bw trace -p": []}
+        names = ["untraced", "bw trace -p"] + (["bw trace -p [alt]"] if BW_ALT else [])
+        runs = {n: [] for n in names}
         for r in range(rounds):
-            for name in (("untraced", "bw trace -p") if r % 2 == 0 else ("bw trace -p", "untraced")):
-                tag = f"storm-{len(out)}-{r}-{'bw' if 'bw' in name else 'none'}"
-                res = storm_run(logdir, tag, args, seconds, [] if "bw" in name else None)
+            for name in names[r % len(names):] + names[:r % len(names)]:
+                tag = f"storm-{len(out)}-{r}-{name.split()[-1].strip('[]-')}"
+                res = storm_run(logdir, tag, args, seconds, [] if "bw" in name else None,
+                                bw=BW_ALT if "alt" in name else None)
                 runs[name].append(res)
                 log(f"  [storm {label}] {name:12s} {res.get('switches_per_s') or 0:>9} switches/s"
                     + (f"  lost {sum((res.get('lost') or {}).values())}"
@@ -691,10 +704,14 @@ def storm_phase(logdir):
     # one traced run with BPF run-time stats on
     with BpfStats():
         res = storm_run(logdir, "storm-stats", shapes[0][1], seconds, [], stats=True)
-    log("  [storm bpf stats] " + ", ".join(
-        f"{r['prog']} {r['ns_per_run'] or 0:.0f} ns x {r['runs_per_s']:.0f}/s"
-        for r in res.get("bpf", [])))
-    return {"shapes": out, "stats_run": res}
+        alt = storm_run(logdir, "storm-stats-alt", shapes[0][1], seconds, [], stats=True,
+                        bw=BW_ALT) if BW_ALT else None
+    for label, r_ in (("", res), (" [alt]", alt)):
+        if r_:
+            log(f"  [storm bpf stats{label}] " + ", ".join(
+                f"{r['prog']} {r['ns_per_run'] or 0:.0f} ns x {r['runs_per_s']:.0f}/s"
+                for r in r_.get("bpf", [])))
+    return {"shapes": out, "stats_run": res, "stats_run_alt": alt}
 
 
 def events_phase(logdir):
@@ -738,6 +755,7 @@ def symbolize_phase(logdir):
     proc.name, proc.p, proc.pid, proc.status = "blockwatch", p, p.pid, None
     lat = []
     buf = b""
+    transcript = []
     res = {"argv": argv, "requests": n}
     try:
         t0 = time.time()
@@ -753,8 +771,10 @@ def symbolize_phase(logdir):
             while time.time() < deadline:
                 r, _, _ = select.select([master], [], [], 0.5)
                 if r:
-                    buf += os.read(master, 65536)
-                    if b"block_in_handler" in buf or b"sleep" in buf:
+                    chunk = os.read(master, 65536)
+                    transcript.append(chunk)
+                    buf += chunk
+                    if b"block_in_handler" in buf:
                         got = time.time()
                         buf = b""
                         break
@@ -783,12 +803,24 @@ def symbolize_phase(logdir):
         proc.stop()
         os.close(master)
         server.stop()
+        with open(os.path.join(logdir, "symbolize-live.txt"), "wb") as f:
+            f.write(b"".join(transcript))
     if lat:
         res["first_ms"] = lat[0]["after_sleep_ms"]
         cached = [x["after_sleep_ms"] for x in lat[1:]]
         res["cached_median_ms"] = med(cached)
         res["cached_max_ms"] = max(cached) if cached else None
         res["all"] = lat
+    tool = os.path.join(BUILD, "tools", "symbolize-bench")
+    if os.access(tool, os.X_OK):
+        runs = [[tool, "--elf", SERVER, "1000"]]
+        snap = os.path.join(BUILD, "fixtures", "snap", "rust")
+        if os.path.isdir(snap):
+            runs.append([tool, snap])
+        res["symbolize_bench"] = []
+        for argv in runs:
+            r = sh(argv, timeout=120)
+            res["symbolize_bench"].append({"argv": argv, "output": (r.stdout + r.stderr).strip()})
     log(f"  [symbolize] first {res.get('first_ms', 0):.1f} ms, cached median "
         f"{res.get('cached_median_ms') or 0:.2f} ms (max {res.get('cached_max_ms') or 0:.2f})")
     return res
@@ -865,7 +897,7 @@ def render(results):
                  "| server ctx switches/s | tracer CPU (% of 1 CPU) | tracer peak RSS |")
         L.append("|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
-            rss = r.get("tracer_maxrss_kib") or r.get("tracer_vmhwm_kib")
+            rss = r.get("tracer_maxrss_kib") or r.get("tracer_vmhwm_kib") or None
             L.append(
                 f"| {r['config']} | {r['runs']} | {fmt(r['rps'])} | {pct_change(r.get('rps_ratio'))} "
                 f"| {fmt(r['p50_us'] and r['p50_us'] / 1000, '.2f')} ms "
@@ -928,22 +960,28 @@ def render(results):
                  "Switches/s are the storm threads' own (getrusage), medians; lost = sum of "
                  "blockwatch's `lost` counters.")
         L.append("")
-        L.append("| shape | untraced switches/s | traced switches/s | traced vs untraced | "
-                 "lost (all traced runs) | blockwatch CPU | blockwatch RSS |")
+        L.append("| shape | tracer | switches/s | vs untraced | lost (all runs) | "
+                 "blockwatch CPU | blockwatch RSS |")
         L.append("|---|---|---|---|---|---|---|")
         for s in st["shapes"]:
             u = med([r.get("switches_per_s") for r in s["runs"]["untraced"]])
-            t = med([r.get("switches_per_s") for r in s["runs"]["bw trace -p"]])
-            lost = sum(sum((r.get("lost") or {}).values()) for r in s["runs"]["bw trace -p"])
-            cpu = med([r.get("tracer_cpu_pct") for r in s["runs"]["bw trace -p"]])
-            rss = max([r.get("tracer_maxrss_kib") or 0 for r in s["runs"]["bw trace -p"]])
-            L.append(f"| {s['shape']} (`{' '.join(s['args'])}`) | {fmt(u)} | {fmt(t)} | "
-                     f"{pct_change(t / u if u and t else None)} | {lost} | {fmt(cpu, '.1f')}% | "
-                     f"{rss / 1024:.1f} MiB |")
+            for name, rs in s["runs"].items():
+                t = med([r.get("switches_per_s") for r in rs])
+                if name == "untraced":
+                    L.append(f"| {s['shape']} (`{' '.join(s['args'])}`) | untraced | {fmt(u)} "
+                             "| | | | |")
+                    continue
+                lost = sum(sum((r.get("lost") or {}).values()) for r in rs)
+                cpu = med([r.get("tracer_cpu_pct") for r in rs])
+                rss = max([r.get("tracer_maxrss_kib") or 0 for r in rs])
+                L.append(f"| | {name} | {fmt(t)} | {pct_change(t / u if u and t else None)} | "
+                         f"{lost} | {fmt(cpu, '.1f')}% | {rss / 1024:.1f} MiB |")
         L.append("")
-        sr = st.get("stats_run", {})
-        if sr.get("bpf"):
-            L.append(f"BPF run time in the storm (`{' '.join(sr['storm_args'])}`, "
+        for key, label in (("stats_run", ""), ("stats_run_alt", " [alt]")):
+            sr = st.get(key) or {}
+            if not sr.get("bpf"):
+                continue
+            L.append(f"BPF run time in the storm{label} (`{' '.join(sr['storm_args'])}`, "
                      f"{fmt(sr.get('switches_per_s'))} switches/s traced):")
             L.append("")
             L.append("| program | runs/s | ns/run | CPU (% of 1 CPU) |")
@@ -988,6 +1026,12 @@ def render(results):
                  f"{fmt(s.get('cached_median_ms'), '.2f')} ms | {fmt(s.get('cached_max_ms'), '.2f')} ms "
                  f"| {s.get('missed', 0)} |")
         L.append("")
+        for sb in s.get("symbolize_bench", []):
+            L.append(f"`{' '.join(os.path.relpath(a, ROOT) if a.startswith(ROOT) else a for a in sb['argv'])}` "
+                     "(tools/symbolize-bench.c, in-process, no tracing):")
+            L.append("")
+            L.append("    " + sb["output"].replace("\n", "\n    ").replace(ROOT + "/", ""))
+            L.append("")
     return "\n".join(L)
 
 
@@ -1061,7 +1105,8 @@ def main():
             results["http"] = {"runs": runs, "summary": summarize(runs), "skipped": skipped,
                                "commands": {k: v[2] for k, v in cfgs.items()}}
         if "latency" in phases:
-            sub = {k: v for k, v in cfgs.items() if k in ("untraced", "bw trace -p")}
+            sub = {k: v for k, v in cfgs.items()
+                   if k in ("untraced", "bw trace -p", "bw trace -p [alt]")}
             log(f"latency: wrk -c{LAT_CONNS}, configurations: {', '.join(sub)}")
             runs = alternate(sub, logdir, LAT_CONNS, DURATION / 2, ROUNDS, "lat")
             results["latency"] = {"runs": runs, "summary": summarize(runs)}

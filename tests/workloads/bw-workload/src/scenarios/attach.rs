@@ -1,12 +1,19 @@
 //! 8. Steady blocking in a task spawned long before blockwatch attaches (`trace -p PID`):
 //! a 25 ms interval ticks 40 times a second and each tick sleeps 10 ms synchronously.
-//! Runs for --seconds (default 30) or until SIGTERM, then writes the truth, including the
-//! measured rate, so a test can check counts for any window.
+//! Runs for --seconds (default 30) or until SIGTERM, then writes the truth: the measured
+//! rate and the CLOCK_MONOTONIC time at which each sleep ended, so a test can count the
+//! blocking inside any window even when a loaded machine made the rate uneven.
 
 use super::multi_thread;
 use crate::{truth, Args, Extra};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{signal, SignalKind};
+
+/// Preallocated, lock-free: recording must not block (60 s at 40/s fits).
+const MAX_EVENTS: usize = 4096;
+static EVENT_ENDS: [AtomicU64; MAX_EVENTS] = [const { AtomicU64::new(0) }; MAX_EVENTS];
+static EVENTS: AtomicUsize = AtomicUsize::new(0);
 
 pub fn run(args: &Args) -> Extra {
     let run_for = Duration::from_secs_f64(args.seconds.unwrap_or(30.0));
@@ -26,9 +33,25 @@ pub fn run(args: &Args) -> Extra {
         .expect("task panicked");
     });
     let count: u64 = truth::sites().iter().map(|s| s.count()).sum();
-    vec![("rate_per_s", format!("{:.3}", count as f64 / start.elapsed().as_secs_f64()))]
+    let n = EVENTS.load(Ordering::Relaxed).min(MAX_EVENTS);
+    let ends: Vec<String> = EVENT_ENDS[..n].iter().map(|e| e.load(Ordering::Relaxed).to_string()).collect();
+    vec![
+        ("rate_per_s", format!("{:.3}", count as f64 / start.elapsed().as_secs_f64())),
+        ("event_ends_monotonic_ns", format!("[{}]", ends.join(", "))),
+    ]
 }
 
 async fn heartbeat() {
     blocking!("sleep", "std::thread::sleep", std::thread::sleep(Duration::from_millis(10)));
+    let i = EVENTS.fetch_add(1, Ordering::Relaxed);
+    if i < MAX_EVENTS {
+        EVENT_ENDS[i].store(monotonic_ns(), Ordering::Relaxed);
+    }
+}
+
+/// CLOCK_MONOTONIC, the clock Python's time.monotonic_ns() reads (vDSO: no syscall).
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
