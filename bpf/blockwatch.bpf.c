@@ -154,14 +154,13 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
 {
 	struct bw_blocked_event *e;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(struct bw_event_header) + 40 +
-				8 * BW_NREGS + BW_COMM_LEN, 0);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e) - BW_STACK_BYTES, 0);
 	if (!e) {
 		count(BW_CNT_RINGBUF_FULL);
 		return;
 	}
 	e->hdr.type = BW_EV_BLOCKED;
-	e->hdr.size = sizeof(struct bw_event_header) + 40 + 8 * BW_NREGS + BW_COMM_LEN;
+	e->hdr.size = sizeof(*e) - BW_STACK_BYTES;
 	e->hdr.ts_ns = now;
 	e->hdr.pid = th->tgid;
 	e->hdr.tid = tid;
@@ -176,6 +175,8 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
 		fill_regs(e->regs, user_regs);
 	else
 		__builtin_memset(e->regs, 0, sizeof(e->regs));
+	__builtin_memset(e->uret_slot, 0, sizeof(e->uret_slot));
+	__builtin_memset(e->uret_orig, 0, sizeof(e->uret_orig));
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	count(BW_CNT_BLOCKED_EVENTS);
@@ -233,6 +234,7 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
 }
 
 static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp);
+static __always_inline void fill_uret_fixups(struct bw_blocked_event *e);
 
 /* The waker of a slow futex wait is, for a mutex, the thread releasing it:
  * its user stack names the critical section that held the lock. Captured
@@ -270,6 +272,7 @@ static __always_inline void emit_waker(struct bw_thread *sleeper, __u32 sleeper_
 	e->other_tid = sleeper_tid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_regs(e->regs, waker_regs);
+	fill_uret_fixups(e);
 	e->stack_len = copy_stack(e->stack, e->regs[BW_REG_SP]);
 	bpf_ringbuf_submit(e, 0);
 	count(BW_CNT_WAKER_EVENTS);
@@ -475,6 +478,26 @@ static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp)
 	return 0;
 }
 
+/* The current task's pending uretprobe returns: where on the stack each
+ * trampoline address sits and what it replaced (kernels with uprobes). */
+static __always_inline void fill_uret_fixups(struct bw_blocked_event *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct return_instance *ri = NULL;
+
+	__builtin_memset(e->uret_slot, 0, sizeof(e->uret_slot));
+	__builtin_memset(e->uret_orig, 0, sizeof(e->uret_orig));
+	if (!bpf_core_field_exists(task->utask) ||
+	    !bpf_core_field_exists(struct return_instance, orig_ret_vaddr))
+		return;
+	ri = BPF_CORE_READ(task, utask, return_instances);
+	for (int i = 0; i < BW_MAX_URET_FIXUPS && ri; i++) {
+		e->uret_slot[i] = BPF_CORE_READ(ri, stack);
+		e->uret_orig[i] = BPF_CORE_READ(ri, orig_ret_vaddr);
+		ri = BPF_CORE_READ(ri, next);
+	}
+}
+
 static __always_inline int handle_sys_exit(struct pt_regs *regs)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -522,6 +545,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	e->other_tid = th->waker_tid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_regs(e->regs, regs);
+	fill_uret_fixups(e);
 	if (e->regs[BW_REG_SP] < th->min_sp || !th->min_sp)
 		th->min_sp = e->regs[BW_REG_SP];
 	e->stack_len = copy_stack(e->stack, e->regs[BW_REG_SP]);
@@ -672,6 +696,7 @@ int poll_sampler(struct bpf_perf_event_data *ctx)
 	e->other_tid = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_regs(e->regs, regs);
+	fill_uret_fixups(e);
 	e->stack_len = copy_stack(e->stack, e->regs[BW_REG_SP]);
 	bpf_ringbuf_submit(e, 0);
 	return 0;

@@ -19,6 +19,9 @@
 #define BW_REG_SP 7
 #define BW_REG_IP 16
 
+/* Return-address fixups carried per event for active uretprobes. */
+#define BW_MAX_URET_FIXUPS 4
+
 /* Largest user-stack copy taken for one slow event. */
 #define BW_STACK_BYTES 16384
 
@@ -134,10 +137,16 @@ struct bw_blocked_event {
 	 * BW_EV_WAKER: the thread this one woke. */
 	__u64 other_tid;
 	__u64 regs[BW_NREGS];
+	/* Active uretprobes replace return addresses on the stack with their
+	 * trampoline; the kernel keeps the originals. Slot addresses and
+	 * original values, innermost first, 0 when unused. */
+	__u64 uret_slot[BW_MAX_URET_FIXUPS];
+	__u64 uret_orig[BW_MAX_URET_FIXUPS];
 	__u8 comm[BW_COMM_LEN];
 	__u8 stack[BW_STACK_BYTES]; /* copy of user memory from regs[BW_REG_SP] */
 };
-_Static_assert(sizeof(struct bw_blocked_event) == 24 + 40 + 8 * BW_NREGS + 16 + BW_STACK_BYTES,
+_Static_assert(sizeof(struct bw_blocked_event) ==
+		       24 + 40 + 8 * BW_NREGS + 16 * BW_MAX_URET_FIXUPS + 16 + BW_STACK_BYTES,
 	       "blocked event layout");
 
 struct bw_thread_exit_event {

@@ -114,6 +114,30 @@ static void publish(struct tracer *t, const struct bw_blocked_event *e, struct t
 
 static struct resolved_stack scratch; /* large; one event is handled at a time */
 
+static uint8_t patched_stack[BW_STACK_BYTES];
+
+/* Puts back the return addresses that active uretprobes (ours on park and
+ * poll functions) replaced with their trampoline, so the walk continues
+ * past them. Returns the stack bytes to unwind. */
+static const uint8_t *restore_return_addresses(const struct bw_blocked_event *e)
+{
+	uint64_t sp = e->regs[BW_REG_SP];
+	bool copied = false;
+
+	for (int i = 0; i < BW_MAX_URET_FIXUPS && e->uret_slot[i]; i++) {
+		uint64_t slot = e->uret_slot[i];
+
+		if (slot < sp || slot - sp + 8 > e->stack_len)
+			continue;
+		if (!copied) {
+			memcpy(patched_stack, e->stack, e->stack_len);
+			copied = true;
+		}
+		memcpy(patched_stack + (slot - sp), &e->uret_orig[i], 8);
+	}
+	return copied ? patched_stack : e->stack;
+}
+
 /* Unwinds and symbolizes the stack copy an event carries. 0 on success
  * (rs filled, unwinding counted); negative when there is nothing to use. */
 static int resolve_event_stack(struct tracer *t, struct traced_process *p,
@@ -134,6 +158,7 @@ static int resolve_event_stack(struct tracer *t, struct traced_process *p,
 	if (!unw || !e->stack_len || size < sizeof(*e) - BW_STACK_BYTES + e->stack_len)
 		return -ENODATA;
 	memcpy(s.regs, e->regs, sizeof(s.regs));
+	s.stack = restore_return_addresses(e);
 	if (resolve_stack(unw, &s, rs)) {
 		rs->nframes = 0;
 		return -EINVAL;

@@ -206,6 +206,9 @@ static void fill_interval(struct top_callsite *r, const struct bw_snap_callsite 
 int top_view__select(struct top_view *v, enum top_span span, enum top_sort sort, const char *filter)
 {
 	const struct bw_snapshot *s = v->snap, *p = v->forget_prev_callsites ? NULL : v->prev;
+	/* blocking callsites and long polls (--polls) share the table */
+	const struct bw_snap_callsite *lists[2] = { s->callsites, s->long_polls };
+	const int counts[2] = { s->ncallsites, s->nlong_polls };
 	struct strmap *old = strmap__new();
 	struct top_callsite *rows;
 	char key[2048];
@@ -213,44 +216,49 @@ int top_view__select(struct top_view *v, enum top_span span, enum top_sort sort,
 
 	if (!old)
 		return -ENOMEM;
-	rows = calloc(s->ncallsites ? s->ncallsites : 1, sizeof(*rows));
+	rows = calloc(counts[0] + counts[1] + 1, sizeof(*rows));
 	if (!rows) {
 		strmap__free(old);
 		return -ENOMEM;
 	}
-	for (int i = 0; p && i < p->ncallsites; i++) {
-		top_callsite__key(&p->callsites[i], key, sizeof(key));
-		strmap__put(old, key, &p->callsites[i]);
-	}
-	for (int i = 0; i < s->ncallsites; i++) {
-		const struct bw_snap_callsite *c = &s->callsites[i];
-		struct top_callsite *r = &rows[n];
+	for (int i = 0; p && i < p->ncallsites + p->nlong_polls; i++) {
+		const struct bw_snap_callsite *c = i < p->ncallsites ? &p->callsites[i]
+								    : &p->long_polls[i - p->ncallsites];
 
-		if (!matches(c, filter))
-			continue;
-		r->cs = c;
-		r->recent_total_ns = c->recent_total_ns;
-		if (span == TOP_SPAN_INTERVAL) {
-			top_callsite__key(c, key, sizeof(key));
-			fill_interval(r, c, strmap__get(old, key));
-			if (!r->count)
-				continue; /* quiet in the last interval: not part of this view */
-		} else {
-			r->count = c->count;
-			r->total_ns = c->total_ns;
-			r->p50_ns = c->p50_ns;
-			r->p99_ns = c->p99_ns;
-			r->max_ns = c->max_ns;
-			memcpy(r->hist, c->hist, sizeof(r->hist));
+		top_callsite__key(c, key, sizeof(key));
+		strmap__put(old, key, (void *)c);
+	}
+	for (int l = 0; l < 2; l++) {
+		for (int i = 0; i < counts[l]; i++) {
+			const struct bw_snap_callsite *c = &lists[l][i];
+			struct top_callsite *r = &rows[n];
+
+			if (!matches(c, filter))
+				continue;
+			r->cs = c;
+			r->recent_total_ns = c->recent_total_ns;
+			if (span == TOP_SPAN_INTERVAL) {
+				top_callsite__key(c, key, sizeof(key));
+				fill_interval(r, c, strmap__get(old, key));
+				if (!r->count)
+					continue; /* quiet in the last interval: not part of this view */
+			} else {
+				r->count = c->count;
+				r->total_ns = c->total_ns;
+				r->p50_ns = c->p50_ns;
+				r->p99_ns = c->p99_ns;
+				r->max_ns = c->max_ns;
+				memcpy(r->hist, c->hist, sizeof(r->hist));
+			}
+			n++;
 		}
-		n++;
 	}
 	strmap__free(old);
 	qsort_r(rows, n, sizeof(*rows), callsite_cmp, &sort);
 	free(v->callsites);
 	v->callsites = rows;
 	v->ncallsites = n;
-	v->ncallsites_total = s->ncallsites;
+	v->ncallsites_total = counts[0] + counts[1];
 	return 0;
 }
 
