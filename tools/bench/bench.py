@@ -133,6 +133,22 @@ def ctx_switches(pid):
     return total
 
 
+def cpu_ns(pid):
+    """CPU time of all threads of a process, ns (/proc/PID/task/*/schedstat)."""
+    total = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
 def bpf_fds(pid):
     """(link count, prog ids attached through links) of a process's open BPF fds."""
     links, progs = 0, set()
@@ -431,18 +447,28 @@ def one_run(name, cfg, logdir, tag, conns, seconds):
         res["loadavg"] = loadavg()
         cs0 = ctx_switches(server.pid)
         tk0 = proc_ticks(tracer.pid) if tracer else None
-        sv0, busy0 = proc_ticks(server.pid), busy_ticks()
+        sv0, busy0, svns0 = proc_ticks(server.pid), busy_ticks(), cpu_ns(server.pid)
         usage = {}
         t0 = time.time()
         argv, text = wrk(conns, seconds, usage=usage)
         dt = time.time() - t0
-        busy1, sv1 = busy_ticks(), proc_ticks(server.pid)
+        busy1, sv1, svns1 = busy_ticks(), proc_ticks(server.pid), cpu_ns(server.pid)
         cs1 = ctx_switches(server.pid)
         ours = (sv1 - sv0) + usage.get("cpu_ticks", 0)
         if tracer:
             tk = proc_ticks(tracer.pid)
             ours += (tk - tk0) if tk is not None and tk0 is not None else 0
         res["foreign_cpu_pct"] = 100.0 * (busy1 - busy0 - ours) / CLK_TCK / dt
+        m = re.search(r"(\d+) requests in", text)
+        if m and int(m.group(1)):
+            nreq = int(m.group(1))
+            res["requests"] = nreq
+            # CPU per request: what the service pays, BPF programs run in its
+            # threads included; unlike req/s it barely moves when somebody else's
+            # process takes CPU time from the server
+            res["server_cpu_us_per_req"] = (svns1 - svns0) / 1e3 / nreq
+            res["server_cpu_pct"] = 100.0 * (svns1 - svns0) / 1e9 / dt
+            res["wrk_cpu_us_per_req"] = usage.get("cpu_ticks", 0) / CLK_TCK * 1e6 / nreq
         res["wrk_argv"] = argv
         res.update(parse_wrk(text))
         with open(os.path.join(logdir, f"wrk-{tag}.txt"), "w") as f:
@@ -499,7 +525,8 @@ def alternate(configs_, logdir, conns, seconds, rounds, label):
                 extra = f" tracer {res['tracer_cpu_pct']:.1f}% cpu"
             log(f"  [{label} round {r + 1}/{rounds}] {name:28s} "
                 f"{res.get('rps', 0):9.0f} req/s  p99 {res.get('p99_us', 0) / 1000:6.2f} ms  "
-                f"{res.get('server_csw_per_s', 0):7.0f} csw/s{extra}"
+                f"{res.get('server_csw_per_s', 0):7.0f} csw/s  "
+                f"{res.get('server_cpu_us_per_req', 0):5.2f} us cpu/req{extra}"
                 f"  foreign {res.get('foreign_cpu_pct', 0):.0f}%"
                 + (f"  ERROR {res['error']}" if "error" in res else ""))
     return runs
@@ -517,6 +544,7 @@ def summarize(runs):
     base = by.get("untraced", [])
     base_rps = med([r.get("rps") for r in base])
     base_p99 = med([r.get("p99_us") for r in base])
+    base_cpu = med([r.get("server_cpu_us_per_req") for r in base])
     rows = []
     for name, rs in by.items():
         ok = [r for r in rs if "error" not in r and "rps" in r]
@@ -530,6 +558,10 @@ def summarize(runs):
             "p99_us": med([r.get("p99_us") for r in ok]),
             "p99_all": [r.get("p99_us") for r in ok],
             "csw_per_s": med([r.get("server_csw_per_s") for r in ok]),
+            "cpu_us_per_req": med([r.get("server_cpu_us_per_req") for r in ok]),
+            "cpu_us_all": [round(r.get("server_cpu_us_per_req") or 0, 2) for r in ok],
+            "wrk_cpu_us_per_req": med([r.get("wrk_cpu_us_per_req") for r in ok]),
+            "server_cpu_pct": med([r.get("server_cpu_pct") for r in ok]),
             "tracer_cpu_pct": med([r.get("tracer_cpu_pct") for r in ok]),
             "tracer_cpu_pct_max": max([r.get("tracer_cpu_pct") or 0 for r in ok], default=None),
             "tracer_vmhwm_kib": max([r.get("tracer_vmhwm_kib") or 0 for r in ok], default=None),
@@ -544,6 +576,8 @@ def summarize(runs):
                 row["lost"][k] = row["lost"].get(k, 0) + v
         if base_rps and row["rps"]:
             row["rps_ratio"] = row["rps"] / base_rps
+        if base_cpu and row["cpu_us_per_req"]:
+            row["cpu_ratio"] = row["cpu_us_per_req"] / base_cpu
         if base_p99 and row["p99_us"]:
             row["p99_ratio"] = row["p99_us"] / base_p99
         rows.append(row)
@@ -894,26 +928,28 @@ def render(results):
         L.append(f"Load: `{cmd}`; medians of the runs; ratio to the untraced median.")
         L.append("")
         L.append("| configuration | runs | req/s | req/s vs untraced | p50 | p99 | p99 vs untraced "
-                 "| server ctx switches/s | tracer CPU (% of 1 CPU) | tracer peak RSS |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|")
+                 "| server CPU/request | vs untraced | server ctx switches/s "
+                 "| tracer CPU (% of 1 CPU) | tracer peak RSS |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             rss = r.get("tracer_maxrss_kib") or r.get("tracer_vmhwm_kib") or None
             L.append(
                 f"| {r['config']} | {r['runs']} | {fmt(r['rps'])} | {pct_change(r.get('rps_ratio'))} "
                 f"| {fmt(r['p50_us'] and r['p50_us'] / 1000, '.2f')} ms "
                 f"| {fmt(r['p99_us'] and r['p99_us'] / 1000, '.2f')} ms "
-                f"| {pct_change(r.get('p99_ratio'))} | {fmt(r['csw_per_s'])} "
+                f"| {pct_change(r.get('p99_ratio'))} | {fmt(r['cpu_us_per_req'], '.2f')} us "
+                f"| {pct_change(r.get('cpu_ratio'))} | {fmt(r['csw_per_s'])} "
                 f"| {fmt(r['tracer_cpu_pct'], '.2f')} | "
                 f"{fmt(rss and rss / 1024, '.1f')} MiB |".replace("| - MiB |", "| - |"))
         L.append("")
-        L.append("Per-run req/s (in run order) and lost-event counters:")
+        L.append("Per-run req/s and server CPU us/request (in run order), lost-event counters:")
         L.append("")
         for r in rows:
             lost = {k: v for k, v in r["lost"].items() if v}
             extra = f"; lost/unresolved: {lost}" if lost else (
                 "; lost: 0" if r["config"].startswith("bw") else "")
             err = f"; errors: {r['errors']}" if r["errors"] else ""
-            L.append(f"- {r['config']}: {r['rps_all']}{extra}{err}")
+            L.append(f"- {r['config']}: {r['rps_all']}; {r['cpu_us_all']}{extra}{err}")
         L.append("")
 
     if "http" in results:
@@ -1108,7 +1144,7 @@ def main():
             sub = {k: v for k, v in cfgs.items()
                    if k in ("untraced", "bw trace -p", "bw trace -p [alt]")}
             log(f"latency: wrk -c{LAT_CONNS}, configurations: {', '.join(sub)}")
-            runs = alternate(sub, logdir, LAT_CONNS, DURATION / 2, ROUNDS, "lat")
+            runs = alternate(sub, logdir, LAT_CONNS, max(2, round(DURATION / 2)), ROUNDS, "lat")
             results["latency"] = {"runs": runs, "summary": summarize(runs)}
         if "bpfstats" in phases:
             log("bpfstats: per-program BPF run time")

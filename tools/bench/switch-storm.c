@@ -133,12 +133,11 @@ out:
 	return NULL;
 }
 
-static volatile sig_atomic_t go;
-static void on_usr1(int sig) { (void)sig; go = 1; }
 
 int main(int argc, char **argv)
 {
-	int npairs = 2, pin = 0, wait_sig = 0, opt;
+	int npairs = 2, pin = 0, wait_sig = 0, opt, sig;
+	sigset_t usr1;
 	double seconds = 5;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned long long t0, t1;
@@ -170,7 +169,10 @@ int main(int argc, char **argv)
 		return 1;
 	memset(pairs, 0, sizeof(*pairs) * npairs);
 	pairs_base = pairs;
-	signal(SIGUSR1, on_usr1);
+	/* SIGUSR1 stays blocked in every thread; main takes it with sigwait */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	for (int i = 0; i < npairs; i++) {
 		struct pair *p = &pairs[i];
 
@@ -191,8 +193,8 @@ int main(int argc, char **argv)
 	 * tracer attached now sees them from the start. */
 	printf("ready pid %d\n", getpid());
 	fflush(stdout);
-	while (wait_sig && !go)
-		pause();
+	if (wait_sig)
+		sigwait(&usr1, &sig);
 	t0 = now_ns();
 	atomic_store(&started, 1);
 	futex(&started, FUTEX_WAKE_PRIVATE, 2 * npairs);

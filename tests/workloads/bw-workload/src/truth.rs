@@ -18,6 +18,9 @@ pub const AMBIGUOUS_MIN: Duration = Duration::from_micros(500);
 
 /// Wraps one blocking call: `blocking!(category, api, call)`. Keep each use on ONE line:
 /// `line!()` and the call's debug line info must both be that line.
+/// The call's time excludes what the thread spent waiting for a CPU (run queue): on a
+/// loaded machine a 10 ms sleep can take 14 ms, but only 10 ms of it is blocked (the rest
+/// is "runnable", which blockwatch accounts separately).
 /// Kinds other than the default exact one:
 /// - `blocking!(soft; ...)`: blocking the program cannot control (a real disk's fsync):
 ///   tests accept it at that line but neither require it nor check its numbers.
@@ -27,9 +30,9 @@ pub const AMBIGUOUS_MIN: Duration = Duration::from_micros(500);
 macro_rules! blocking {
     (@site $kind:expr, $category:expr, $api:expr, $call:expr) => {{
         static SITE: $crate::truth::Site = $crate::truth::Site::new(file!(), line!(), $category, $api, $kind);
-        let start = std::time::Instant::now();
+        let (start, waited) = (std::time::Instant::now(), $crate::truth::run_delay_ns());
         let result = $call;
-        SITE.record(start.elapsed());
+        SITE.record(start.elapsed(), $crate::truth::run_delay_ns().saturating_sub(waited));
         result
     }};
     (soft; $($site:tt)*) => { $crate::blocking!(@site $crate::truth::Kind::Soft, $($site)*) };
@@ -52,6 +55,7 @@ pub struct Site {
     kind: Kind,
     count: AtomicU64,
     total_ns: AtomicU64,
+    runnable_ns: AtomicU64,
     slack: AtomicU64,
     calls: AtomicU64,
     registered: AtomicBool,
@@ -73,6 +77,7 @@ impl Site {
             kind,
             count: AtomicU64::new(0),
             total_ns: AtomicU64::new(0),
+            runnable_ns: AtomicU64::new(0),
             slack: AtomicU64::new(0),
             calls: AtomicU64::new(0),
             registered: AtomicBool::new(false),
@@ -80,8 +85,12 @@ impl Site {
         }
     }
 
-    pub fn record(&'static self, took: Duration) {
+    /// `elapsed`: wall time of the call; `runnable_ns`: how much of it the thread spent
+    /// waiting for a CPU.
+    pub fn record(&'static self, elapsed: Duration, runnable_ns: u64) {
+        let took = elapsed.saturating_sub(Duration::from_nanos(runnable_ns));
         self.calls.fetch_add(1, Ordering::Relaxed);
+        self.runnable_ns.fetch_add(runnable_ns, Ordering::Relaxed);
         if took >= COUNT_MIN {
             self.count.fetch_add(1, Ordering::Relaxed);
             if self.kind == Kind::Split {
@@ -103,6 +112,16 @@ impl Site {
             }
         }
     }
+}
+
+/// The calling thread's total run-queue wait so far (ns), from /proc/thread-self/schedstat;
+/// 0 when unavailable. A procfs read: it does not sleep.
+pub fn run_delay_ns() -> u64 {
+    let mut buf = [0u8; 96];
+    let Ok(mut f) = std::fs::File::open("/proc/thread-self/schedstat") else { return 0 };
+    let n = std::io::Read::read(&mut f, &mut buf).unwrap_or(0);
+    let text = std::str::from_utf8(&buf[..n]).unwrap_or("");
+    text.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 /// Marks the line where a value with a blocking Drop goes out of scope.
@@ -148,7 +167,7 @@ pub fn to_json(scenario: &str, negative: bool, runtime: Duration, extra: &[(&str
     let mut expected = Vec::new();
     for s in sites() {
         let mut e = format!(
-            "{{\"file\": {}, \"line\": {}, \"category\": {}, \"blocking_api\": {}, \"count\": {}, \"count_slack\": {}, \"total_ns\": {}, \"calls\": {}, \"soft\": {}",
+            "{{\"file\": {}, \"line\": {}, \"category\": {}, \"blocking_api\": {}, \"count\": {}, \"count_slack\": {}, \"total_ns\": {}, \"runnable_ns\": {}, \"calls\": {}, \"soft\": {}",
             json_str(s.file),
             s.line,
             json_str(s.category),
@@ -156,6 +175,7 @@ pub fn to_json(scenario: &str, negative: bool, runtime: Duration, extra: &[(&str
             s.count.load(Ordering::Relaxed),
             s.slack.load(Ordering::Relaxed),
             s.total_ns.load(Ordering::Relaxed),
+            s.runnable_ns.load(Ordering::Relaxed),
             s.calls.load(Ordering::Relaxed),
             s.kind == Kind::Soft
         );
