@@ -44,6 +44,16 @@ struct {
 	__type(value, struct bw_thread);
 } threads SEC(".maps");
 
+/* Roles userspace decided from stacks (tid -> enum bw_role). Kept apart from
+ * `threads` so userspace never writes back a stale copy of hot counters;
+ * read only on the slow path. Roles from uprobes (in `threads`) win. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} user_roles SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20);
@@ -366,6 +376,7 @@ static __always_inline int handle_exit(struct task_struct *p)
 		count(BW_CNT_RINGBUF_FULL);
 	}
 	bpf_map_delete_elem(&threads, &tid);
+	bpf_map_delete_elem(&user_roles, &tid);
 	return 0;
 }
 
@@ -478,6 +489,18 @@ static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp)
 	return 0;
 }
 
+/* Slow path only: a blocking-pool or foreign thread's blocking is not sent. */
+static __always_inline bool reportable_role(struct bw_thread *th, __u32 tid)
+{
+	__u32 role = th->role, *user;
+
+	if (role == BW_ROLE_UNKNOWN) {
+		user = bpf_map_lookup_elem(&user_roles, &tid);
+		role = user ? *user : BW_ROLE_UNKNOWN;
+	}
+	return role != BW_ROLE_BLOCKING && role != BW_ROLE_OTHER;
+}
+
 /* The current task's pending uretprobe returns: where on the stack each
  * trampoline address sits and what it replaced (kernels with uprobes). */
 static __always_inline void fill_uret_fixups(struct bw_blocked_event *e)
@@ -523,7 +546,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	/* after exec the user stack belongs to the new image */
 	if (nr == syscall_execve || nr == syscall_execveat)
 		return 0;
-	if (blocked < threshold_ns || th->role == BW_ROLE_BLOCKING || th->role == BW_ROLE_OTHER)
+	if (blocked < threshold_ns || !reportable_role(th, tid))
 		return 0;
 
 	now = bpf_ktime_get_ns();

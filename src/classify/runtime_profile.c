@@ -15,6 +15,12 @@ static const char *const tokio_detect_symbols[] = {
 	NULL,
 };
 
+static const char *const tokio_own_prefixes[] = {
+	"tokio::",
+	"<tokio::",
+	NULL,
+};
+
 static const char *const tokio_detect_strings[] = {
 	"tokio-runtime-worker",
 	NULL,
@@ -99,6 +105,7 @@ static const struct runtime_profile tokio_profile = {
 	.block_on_frames = tokio_block_on_frames,
 	.blocking_frames = tokio_blocking_frames,
 	.park_frames = tokio_park_frames,
+	.own_prefixes = tokio_own_prefixes,
 	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
 };
@@ -153,6 +160,14 @@ bool symbol_has_suffix(const char *name, const char *suffix)
 	if (strcmp(tail, suffix) != 0)
 		return false;
 	return tail == plain || (tail >= plain + 2 && tail[-1] == ':' && tail[-2] == ':');
+}
+
+bool runtime_owns_symbol(const struct runtime_profile *p, const char *name)
+{
+	for (int i = 0; p && name && p->own_prefixes && p->own_prefixes[i]; i++)
+		if (strncmp(name, p->own_prefixes[i], strlen(p->own_prefixes[i])) == 0)
+			return true;
+	return false;
 }
 
 bool symbol_matches_any(const char *name, const char *const *suffixes)

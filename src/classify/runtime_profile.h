@@ -28,6 +28,9 @@ struct runtime_profile {
 	const char *const *block_on_frames; /* a thread polling a future in place */
 	const char *const *blocking_frames;
 	const char *const *park_frames;
+	/* Name prefixes of the runtime's own code: a blocking API it calls on
+	 * the user's behalf (its internal locks) is not the user's mistake. */
+	const char *const *own_prefixes;
 	/* Blocking epoll waits on its threads are its I/O driver idling. */
 	bool epoll_is_park;
 	/* Default thread-name prefix: a hint only (users rename threads). */
@@ -40,6 +43,8 @@ extern const struct runtime_profile *const runtime_profiles[];
 const struct runtime_profile *runtime_profile__by_name(const char *name);
 /* True when `name` ends with `suffix` at a "::" boundary (or equals it). */
 bool symbol_has_suffix(const char *name, const char *suffix);
+/* True when name starts with one of the profile's own prefixes. */
+bool runtime_owns_symbol(const struct runtime_profile *p, const char *name);
 /* True when any of the NULL-terminated suffixes matches. */
 bool symbol_matches_any(const char *name, const char *const *suffixes);
 

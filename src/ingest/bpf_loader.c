@@ -71,8 +71,10 @@ static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool bt
 	s->rodata->threshold_ns = o->threshold_ns;
 	s->rodata->check_tgid = o->check_tgid;
 	s->rodata->poll_threshold_ns = o->poll_threshold_ns;
-	if (o->max_threads)
+	if (o->max_threads) {
 		bpf_map__set_max_entries(s->maps.threads, o->max_threads);
+		bpf_map__set_max_entries(s->maps.user_roles, o->max_threads);
+	}
 	select_flavour(s, btf);
 	/* the sampler needs tp_btf-era helpers; it is loaded only when used */
 	bpf_program__set_autoload(s->progs.poll_sampler, btf && o->poll_threshold_ns);
@@ -228,14 +230,11 @@ int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 
 int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role)
 {
-	int fd = bw_bpf__threads_fd(b);
-	struct bw_thread th;
-	__u32 key = tid;
+	__u32 key = tid, val = role;
 
-	if (bpf_map_lookup_elem(fd, &key, &th))
-		return -errno;
-	th.role = role;
-	return bpf_map_update_elem(fd, &key, &th, BPF_EXIST) ? -errno : 0;
+	return bpf_map_update_elem(bpf_map__fd(b->skel->maps.user_roles), &key, &val, BPF_ANY)
+		       ? -errno
+		       : 0;
 }
 
 int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])

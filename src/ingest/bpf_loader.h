@@ -41,6 +41,7 @@ struct bw_initial_state {
 /* Adds (or updates role/park_pending of) one thread; keeps its counters. */
 int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 			 const struct bw_initial_state *init);
+/* A role decided in userspace (from a stack); uprobe roles take precedence. */
 int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role);
 /* Sums the per-CPU kernel counters. */
 int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);

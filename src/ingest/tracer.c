@@ -104,6 +104,7 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	struct runtime_match match;
 	struct probe_report rep = {};
 	uint32_t flags = 0;
+	struct bw_initial_state *inits;
 	pid_t tids[4096];
 	int n, rc;
 
@@ -183,18 +184,28 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 		struct bw_initial_state init = { .state = BW_STATE_RUNNING };
 
 		tracer_thread(t, pid, pid);
+		if (!t->first_track_ns)
+			t->first_track_ns = tracer_now_ns();
 		return bw_bpf__track_thread(t->bpf, pid, pid, &init);
 	}
 	n = proc_list_threads(pid, tids, 4096);
+	inits = calloc(n > 0 ? n : 1, sizeof(*inits));
+	if (!inits)
+		return -ENOMEM;
+	/* classify first (reading stacks is slow), then start accounting for
+	 * all threads at nearly the same moment */
+	for (int i = 0; i < n; i++)
+		tracer_classify_existing(t, p, tids[i], &inits[i]);
+	if (!t->first_track_ns)
+		t->first_track_ns = tracer_now_ns();
 	for (int i = 0; i < n; i++) {
-		struct bw_initial_state init;
 		struct traced_thread *th = tracer_thread(t, pid, tids[i]);
 
-		tracer_classify_existing(t, p, tids[i], &init);
 		if (th)
-			th->role = init.role;
-		bw_bpf__track_thread(t->bpf, tids[i], pid, &init);
+			th->role = inits[i].role;
+		bw_bpf__track_thread(t->bpf, tids[i], pid, &inits[i]);
 	}
+	free(inits);
 	return 0;
 }
 
@@ -277,9 +288,11 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 		snprintf(err, errlen, "cannot open the BPF ring buffer: %s", strerror(errno));
 		goto fail;
 	}
-	t->start_ns = tracer_now_ns();
 	if (start_targets(t, err, errlen))
 		goto fail;
+	/* the trace's time starts when thread accounting does (after the
+	 * stacks of threads that already existed were read) */
+	t->start_ns = t->first_track_ns ? t->first_track_ns : tracer_now_ns();
 	return t;
 fail:
 	tracer__free(t);

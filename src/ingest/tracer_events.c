@@ -167,6 +167,20 @@ static int resolve_event_stack(struct tracer *t, struct traced_process *p,
 	return rs->nframes ? 0 : -ENODATA;
 }
 
+/* The runtime called the blocking API itself, on the user's behalf (its
+ * internal locks while spawning, say): a runtime frame sits between the
+ * API and the user's callsite. */
+static bool runtime_called_api(const struct traced_process *p, const struct resolved_stack *rs,
+			       const struct blame_result *br)
+{
+	if (br->api_frame < 0 || br->callsite_frame <= br->api_frame)
+		return false;
+	for (int i = br->api_frame + 1; i < br->callsite_frame && i < rs->nframes; i++)
+		if (runtime_owns_symbol(p->profile, rs->frames[i].function))
+			return true;
+	return false;
+}
+
 /* Outside a syscall there is no stack copy, only the faulting pc: its
  * inline chain is the whole (partial) stack. */
 static void resolve_fault_pc(struct tracer *t, struct traced_process *p,
@@ -226,8 +240,9 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 	 * runtime or a library blocked on its own (shutdown, allocator
 	 * returning memory). Likewise a fault whose named code is not the
 	 * user's. No user line to blame: counted apart. */
-	if (br.callsite_frame < 0 && rs->nframes && !rs->unresolved &&
-	    (rs->stop == UNWIND_STOP_END || e->kind == BW_BLOCK_NO_SYSCALL)) {
+	if ((br.callsite_frame < 0 && rs->nframes && !rs->unresolved &&
+	     (rs->stop == UNWIND_STOP_END || e->kind == BW_BLOCK_NO_SYSCALL)) ||
+	    runtime_called_api(p, rs, &br)) {
 		t->internal_count++;
 		t->internal_ns += e->blocked_ns;
 		return;

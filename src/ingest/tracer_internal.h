@@ -81,6 +81,7 @@ struct tracer {
 	struct traced_thread *threads;
 	int nthreads, cap_threads;
 	uint64_t start_ns, last_refresh_ns;
+	uint64_t first_track_ns; /* when the first thread's accounting began */
 	uint64_t events_total;
 	/* blocking with no user frame on a complete stack (runtime-internal) */
 	uint64_t internal_count, internal_ns;

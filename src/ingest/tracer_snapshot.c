@@ -96,7 +96,9 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 		o->pid = th->pid;
 		o->tid = th->tid;
 		memcpy(o->comm, th->comm, sizeof(o->comm));
-		o->role = th->role == BW_ROLE_UNKNOWN ? th->last.role : th->role;
+		o->role = th->role;
+		if (th->last.role == BW_ROLE_WORKER || th->last.role == BW_ROLE_BLOCKING)
+			o->role = th->last.role; /* from uprobes: authoritative */
 		if (o->role == BW_ROLE_UNKNOWN && th->ran_block_on)
 			o->role = BW_ROLE_WORKER;
 		live_times(th, now, o->time_ns);

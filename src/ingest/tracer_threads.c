@@ -126,7 +126,8 @@ void tracer_refresh_threads(struct tracer *t)
 		/* the stack mapping does not move: look it up once */
 		if (val.min_sp && !th->stack_end)
 			proc_find_mapping(val.tgid, val.min_sp, &th->stack_start, &th->stack_end);
-		if (th->role == BW_ROLE_UNKNOWN && val.role != BW_ROLE_UNKNOWN)
+		/* roles from uprobes on runtime entry points are authoritative */
+		if (val.role == BW_ROLE_WORKER || val.role == BW_ROLE_BLOCKING)
 			th->role = val.role;
 		if (th->role == BW_ROLE_UNKNOWN) {
 			struct traced_process *p = tracer_find_process(t, val.tgid);

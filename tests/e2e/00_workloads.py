@@ -28,6 +28,13 @@ def sane(tap, name, negative, truth):
     if negative:
         tap.check(f"workload {name}: negative control expects nothing", truth["expected"] == [], str(truth["expected"]))
         return
+    if "long_polls" in truth:  # on-CPU: no off-CPU blocking, long polls instead
+        tap.check(f"workload {name}: no off-CPU blocking sites", truth["expected"] == [], str(truth["expected"]))
+        for e in truth["long_polls"]:
+            avg = e["total_ns"] / max(e["count"], 1)
+            tap.check(f"workload {name}: {os.path.basename(e['file'])}:{e['line']} computes 20-60 ms per poll, 10+ times",
+                      e["count"] >= 10 and 20e6 <= avg <= 60e6, f"{e['count']} polls, average {bwtest.ms(avg)}")
+        return
     required = [e for e in truth["expected"] if not e["soft"]]
     tap.check(f"workload {name}: has blocking sites", bool(required), str(truth["expected"]))
     for e in required:

@@ -20,7 +20,7 @@ Environment:
   BENCH_ROUNDS=N     rounds of the alternating runs (default 5, quick 3)
   BENCH_DURATION=S   seconds of measured wrk load per run (default 10, quick 4)
   BENCH_CONFIGS=a,b  only these configurations (names as in the tables)
-  BENCH_PHASES=a,b   only these phases: http,latency,bpfstats,storm,events,symbolize
+  BENCH_PHASES=a,b   only these phases: http,latency,bpfstats,storm,syscall,events,symbolize
   BENCH_UPDATE_DOC=1 rewrite the generated tables in docs/PERFORMANCE.md
   BENCH_ALT_BLOCKWATCH=PATH  also run `trace -p` with this other blockwatch build
                      (config "bw trace -p [alt]"), alternating with the others:
@@ -748,6 +748,56 @@ def storm_phase(logdir):
     return {"shapes": out, "stats_run": res, "stats_run_alt": alt}
 
 
+def syscall_once(logdir, tag, seconds, bw=None, traced=True):
+    """ns per getppid() of one pinned thread; traced: blockwatch traces that thread,
+    else (bystander) blockwatch traces an idle bench-http-server instead."""
+    if bw is None:
+        res = storm_run(logdir, tag, ["-m", "syscall", "-p", "1", "-c"], seconds)
+    elif traced:
+        res = storm_run(logdir, tag, ["-m", "syscall", "-p", "1", "-c"], seconds, [], bw=bw)
+    else:
+        server = Server(logdir, tag)
+        tracer = Proc(["taskset", "-c", LOAD_CPU, bw, "trace", "-p", str(server.pid), "-q"],
+                      "blockwatch", stderr=os.path.join(logdir, f"tracer-{tag}.err"))
+        try:
+            if not bw_ready(tracer):
+                return {"error": "blockwatch did not start"}
+            res = storm_run(logdir, tag, ["-m", "syscall", "-p", "1", "-c"], seconds)
+        finally:
+            tracer.stop()
+            server.stop()
+    with open(os.path.join(logdir, f"storm-{tag}.out")) as f:
+        m = re.search(r"ns_per_syscall=([\d.]+)", f.read())
+    res["ns_per_syscall"] = float(m.group(1)) if m else None
+    return res
+
+
+def syscall_phase(logdir):
+    """Per-syscall cost: the sys_enter/sys_exit programs run on every syscall of every
+    process, traced or not."""
+    seconds = 2
+    rounds = 3 if QUICK else 5
+    cases = [("untraced", None, True), ("bw trace -p, the looping thread traced", BW, True),
+             ("bw trace -p of another process (bystander)", BW, False)]
+    if BW_ALT:
+        cases += [("[alt] the looping thread traced", BW_ALT, True),
+                  ("[alt] bystander", BW_ALT, False)]
+    runs = {c[0]: [] for c in cases}
+    for r in range(rounds):
+        for i in range(len(cases)):
+            name, bw, traced = cases[(i + r) % len(cases)]
+            res = syscall_once(logdir, f"sys-{r}-{(i + r) % len(cases)}", seconds, bw, traced)
+            runs[name].append(res.get("ns_per_syscall"))
+    out = []
+    base = med(runs["untraced"])
+    for name, vals in runs.items():
+        m = med(vals)
+        out.append({"case": name, "ns_per_syscall": m, "all": vals,
+                    "extra_ns": (m - base) if m and base else None})
+        log(f"  [syscall] {name:45s} {fmt(m, '.1f')} ns/syscall  (+{fmt(m and base and m - base, '.1f')})")
+    return out
+
+
 def events_phase(logdir):
     """Blocked-event throughput: threshold 0 makes every syscall of a storm thread an
     event with a 16 KiB stack copy; -w spins between hand-offs to set the rate."""
@@ -1026,6 +1076,22 @@ def render(results):
                 L.append(f"| {r['prog']} | {fmt(r['runs_per_s'])} | {fmt(r['ns_per_run'])} | "
                          f"{r['cpu_pct']:.1f} |")
             L.append("")
+    if "syscall" in results:
+        L.append("#### Per-syscall cost")
+        L.append("")
+        L.append("`switch-storm -s -d 2 -m syscall -p 1 -c`: one thread on CPU 0 calls getppid() in a "
+                 "loop; medians. Traced: `blockwatch trace -p PID -q -f json -o FILE --threads "
+                 "'^storm-'` on that process. Bystander: blockwatch traces an idle "
+                 "bench-http-server while the loop runs in a process it does not trace: the cost "
+                 "every other program on the machine pays.")
+        L.append("")
+        L.append("| case | ns per syscall | added | runs |")
+        L.append("|---|---|---|---|")
+        for r in results["syscall"]:
+            L.append(f"| {r['case']} | {fmt(r['ns_per_syscall'], '.1f')} | "
+                     f"{'' if r['case'] == 'untraced' else '+' + fmt(r['extra_ns'], '.1f') + ' ns'} | "
+                     f"{', '.join(fmt(v, '.0f') for v in r['all'])} |")
+        L.append("")
     if "events" in results:
         L.append("#### Blocked-event throughput (every syscall an event)")
         L.append("")
@@ -1114,7 +1180,8 @@ def main():
     logdir = os.path.join(OUT, "logs")
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
-    phases = os.environ.get("BENCH_PHASES", "http,latency,bpfstats,storm,events,symbolize")
+    phases = os.environ.get("BENCH_PHASES",
+                            "http,latency,bpfstats,storm,syscall,events,symbolize")
     phases = [p.strip() for p in phases.split(",")]
     if QUICK and "latency" in phases:
         phases.remove("latency")
@@ -1152,6 +1219,9 @@ def main():
         if "storm" in phases:
             log("storm: context-switch storm")
             results["storm"] = storm_phase(logdir)
+        if "syscall" in phases:
+            log("syscall: per-syscall cost (getppid loop on CPU 0)")
+            results["syscall"] = syscall_phase(logdir)
         if "events" in phases:
             log("events: blocked-event throughput")
             results["events"] = events_phase(logdir)

@@ -1,7 +1,7 @@
 /* switch-storm: make threads context-switch as fast as they can, for the
  * blockwatch benchmark's loss test (tools/bench/run.sh, docs/PERFORMANCE.md).
  *
- *   switch-storm [-p PAIRS] [-d SECONDS] [-w SPIN_NS] [-m futex|pipe] [-c]
+ *   switch-storm [-p PAIRS] [-d SECONDS] [-w SPIN_NS] [-m futex|pipe|syscall] [-c] [-s]
  *
  * PAIRS pairs of threads (default 2) hand a token back and forth: each side
  * wakes its peer and sleeps until the token comes back, so every hand-off is
@@ -9,6 +9,10 @@
  * -w busy-spins SPIN_NS after each hand-off, to dial the rate down. -c pins
  * pair i to CPU i % ncpu (both threads of a pair on one CPU: the fastest
  * switching there is, no cross-CPU wake-up IPI).
+ *
+ * -m syscall measures the other hot path instead: one thread per pair
+ * (pinned like pairs with -c) calls getppid() in a loop, no switching; the
+ * line then says ns_per_syscall (per thread: wall time / its calls).
  *
  * Prints one line when done (switches: the storm threads' own context
  * switches, voluntary + involuntary, from getrusage(RUSAGE_THREAD)):
@@ -48,6 +52,7 @@ struct side {
 };
 
 static _Atomic int stop;
+static int use_syscall;
 static _Atomic int started; /* futex word: 1 once the storm may begin */
 static int use_pipe;
 static long spin_ns;
@@ -95,6 +100,13 @@ static void *run_side(void *arg)
 		CPU_SET(p->cpu, &set);
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	while (use_syscall && me == 0 && !atomic_load_explicit(&stop, memory_order_relaxed)) {
+		for (int i = 0; i < 64; i++)
+			syscall(SYS_getppid);
+		p->handoffs[me] += 64;
+	}
+	if (use_syscall)
+		return NULL; /* side 1 of a pair is idle in this mode */
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		if (use_pipe) {
 			if (me == 1 || p->handoffs[0] > 0 || p->handoffs[1] > 0) {
@@ -150,7 +162,10 @@ int main(int argc, char **argv)
 		case 'p': npairs = atoi(optarg); break;
 		case 'd': seconds = atof(optarg); break;
 		case 'w': spin_ns = atol(optarg); break;
-		case 'm': use_pipe = !strcmp(optarg, "pipe"); break;
+		case 'm':
+			use_pipe = !strcmp(optarg, "pipe");
+			use_syscall = !strcmp(optarg, "syscall");
+			break;
 		case 'c': pin = 1; break;
 		case 's': wait_sig = 1; break;
 		default:
@@ -215,6 +230,12 @@ int main(int argc, char **argv)
 		switches += pairs[i].csw[0] + pairs[i].csw[1];
 	}
 	t1 = now_ns();
+	if (use_syscall) {
+		printf("switch-storm syscall threads=%d seconds=%.2f syscalls=%lu syscalls_per_s=%.0f "
+		       "ns_per_syscall=%.1f\n", npairs, (t1 - t0) / 1e9, total,
+		       total / ((t1 - t0) / 1e9), (t1 - t0) * (double)npairs / total);
+		return 0;
+	}
 	printf("switch-storm pairs=%d seconds=%.2f handoffs=%lu handoffs_per_s=%.0f "
 	       "switches=%lu switches_per_s=%.0f\n", npairs, (t1 - t0) / 1e9, total,
 	       total / ((t1 - t0) / 1e9), switches, switches / ((t1 - t0) / 1e9));

@@ -9,6 +9,7 @@ mod current_thread;
 mod drop;
 mod file_io;
 mod idle;
+mod long_poll;
 mod mutex;
 mod net;
 mod process;
@@ -33,6 +34,7 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "process", negative: false, about: "std::process::Command::output in an async fn", run: process::run },
     Scenario { name: "current-thread", negative: false, about: "std::thread::sleep on a current_thread runtime", run: current_thread::run },
     Scenario { name: "renamed", negative: false, about: "std::thread::sleep on a runtime named api-worker", run: renamed::run },
+    Scenario { name: "long-poll", negative: false, about: "a task computing 30 ms per poll (trace --polls)", run: long_poll::run },
     Scenario { name: "attach", negative: false, about: "steady 40/s blocking until SIGTERM or --seconds (attach with -p)", run: attach::run },
     Scenario { name: "spawn-blocking", negative: true, about: "blocking work inside spawn_blocking", run: spawn_blocking::run },
     Scenario { name: "tokio-apis", negative: true, about: "tokio time, fs, sync::Mutex, mpsc and net", run: tokio_apis::run },

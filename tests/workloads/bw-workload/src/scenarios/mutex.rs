@@ -15,6 +15,7 @@
 use super::{multi_thread, wait_all};
 use crate::{Args, Extra};
 use std::sync::mpsc::{channel, Sender};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -22,6 +23,8 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 const ROUNDS: usize = 40;
 
 static LEDGER: Mutex<u64> = Mutex::new(0);
+/// Where the holder lets go of the lock (waking the waiter): "held by ... at" this line.
+static RELEASE_LINE: AtomicU32 = AtomicU32::new(0);
 
 type Baton = UnboundedSender<()>;
 
@@ -37,7 +40,7 @@ pub fn run(_: &Args) -> Extra {
         ])
         .await;
     });
-    vec![]
+    vec![("holder", format!("{{\"file\": {}, \"line\": {}}}", crate::truth::quote(file!()), RELEASE_LINE.load(Ordering::Relaxed)))]
 }
 
 /// A plain thread that passes each baton on 1 ms after being asked to.
@@ -65,4 +68,5 @@ async fn post_one(partner: &Baton, pacer: &Sender<Baton>) {
     // Slow work under the lock: the partner, arriving in 1 ms, pays for it too.
     blocking!("sleep", "std::thread::sleep", std::thread::sleep(Duration::from_millis(8)));
     *ledger += 1;
+    RELEASE_LINE.store(line!(), Ordering::Relaxed); drop(ledger);
 }

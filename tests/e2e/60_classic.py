@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""The other classic mistakes (issue 9), against ground truth the workloads write:
+long polls under `trace --polls` (a 30 ms computation at a known line is reported there,
+short polls and off-CPU sleeps are not), who held a contended std mutex (the line where
+the holder drops the guard), and which type's Drop blocked."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import bwtest  # noqa: E402
+
+POLL_THRESHOLD = "10ms"
+
+
+def long_polls(tap):
+    run = bwtest.trace("long-poll", "long-poll", trace_args=("--polls=" + POLL_THRESHOLD,))
+    try:
+        if not bwtest.check_run(tap, run):
+            return
+        rep, truth = run.report, run.truth
+        polls = rep.get("long_polls") or []
+        tap.check("long-poll: polls are enabled in the report", rep.get("polls_enabled") is True)
+        listed = "\n".join(f"{bwtest.base(p['file'])}:{p['line']} {p['function']} count={p['count']} "
+                           f"total={bwtest.ms(p['total_ns'])}" for p in polls) or "(none)"
+        for e in truth["long_polls"]:
+            hits = [p for p in polls if bwtest.at(p, e["file"], e["line"])]
+            where = f"{bwtest.base(e['file'])}:{e['line']}"
+            if not tap.check(f"long-poll: the long poll is reported at {where}", hits, listed):
+                continue
+            p = hits[0]
+            lo, hi = int(e["count"] * 0.9) - 1, int(e["count"] * 1.1) + 1
+            tap.check(f"long-poll: {where} count {p['count']} within 10% of {e['count']}",
+                      lo <= p["count"] <= hi)
+            tlo, thi = e["total_ns"] * 0.85, e["total_ns"] * 1.15
+            tap.check(f"long-poll: {where} on-CPU time {bwtest.ms(p['total_ns'])} within 15% of "
+                      f"{bwtest.ms(e['total_ns'])}", tlo <= p["total_ns"] <= thi)
+            tap.check(f"long-poll: {where} category is long-poll", p["category"] == "long-poll")
+        short = truth["short_poll"]
+        tap.check("long-poll: the 1 ms polls are not reported",
+                  not [p for p in polls if bwtest.at(p, short["file"], short["line"])], listed)
+        tap.check("long-poll: nothing else is reported as a long poll",
+                  len(polls) == len(truth["long_polls"]), listed)
+        tap.check("long-poll: computing is not off-CPU blocking (no callsites)",
+                  not rep["callsites"], "\n".join(bwtest.short(c) for c in rep["callsites"]))
+    finally:
+        run.cleanup()
+
+
+def polls_negative(tap):
+    """Off-CPU sleeps are blocking, not long polls, even with --polls."""
+    run = bwtest.trace("polls-sleep", "sleep", trace_args=("--polls=" + POLL_THRESHOLD,))
+    try:
+        if not bwtest.check_run(tap, run):
+            return
+        polls = run.report.get("long_polls") or []
+        tap.check("polls-sleep: a task blocked in std::thread::sleep is no long poll", not polls,
+                  "\n".join(f"{p['file']}:{p['line']} {p['function']}" for p in polls))
+        bwtest.save_tally(bwtest.compare(tap, "polls-sleep", run.report, run.truth))
+    finally:
+        run.cleanup()
+
+
+def lock_holder(tap):
+    run = bwtest.trace("holder", "mutex")
+    try:
+        if not bwtest.check_run(tap, run):
+            return
+        holder = run.truth["holder"]
+        locks = [c for c in run.report["callsites"] if c["category"] == "lock"]
+        if not tap.check("holder: the contended lock is reported", locks,
+                         "\n".join(bwtest.short(c) for c in run.report["callsites"])):
+            return
+        held = locks[0].get("held_by") or []
+        want = f"{bwtest.base(holder['file'])}:{holder['line']})"
+        tap.check(f"holder: the lock is shown held by the code that releases it ({want}",
+                  held and held[0]["where"].endswith(want), f"held_by: {held}")
+        tap.check("holder: the holder is a worker thread",
+                  held and held[0]["thread"].startswith("tokio-runtime"), f"held_by: {held}")
+    finally:
+        run.cleanup()
+
+
+def drop_type(tap):
+    run = bwtest.trace("drop-type", "drop")
+    try:
+        if not bwtest.check_run(tap, run):
+            return
+        drops = [c for c in run.report["callsites"] if c["category"] == "drop"]
+        types = [c.get("drop_type") for c in drops]
+        tap.check("drop-type: the blocking Drop names the dropped type (AuditRecord)",
+                  any(t and "AuditRecord" in t for t in types), f"drop types: {types}")
+    finally:
+        run.cleanup()
+
+
+def main():
+    tap = bwtest.Tap()
+    if not bwtest.preflight(tap):
+        tap.done()
+    long_polls(tap)
+    polls_negative(tap)
+    lock_holder(tap)
+    drop_type(tap)
+    tap.done()
+
+
+main()
