@@ -13,6 +13,7 @@
 #include "cli/parse.h"
 #include "cli/target_args.h"
 #include "ingest/tracer.h"
+#include "report/output_file.h"
 #include "top/term.h"
 #include "top/top.h"
 
@@ -20,6 +21,8 @@ struct top_args {
 	struct tracer_opts t;
 	struct top_opts top;
 	const char *command_log;
+	const char *output; /* report on exit, when given */
+	int format;         /* enum report_format */
 };
 
 enum { OPT_COMMAND_LOG = 2000, OPT_EXPORT_DIR };
@@ -29,6 +32,8 @@ static const struct argp_option top_options[] = {
 	{ "iterations", 'n', "N", 0, "Exit after N refreshes (for scripts and tests)", 0 },
 	{ "export-dir", OPT_EXPORT_DIR, "DIR", 0, "Where the e key writes its report (default .)", 0 },
 	{ "command-log", OPT_COMMAND_LOG, "FILE", 0, "Send the -- COMMAND's stdout/stderr to FILE (default /dev/null)", 0 },
+	{ "output", 'o', "FILE", 0, "On exit, write a report of the whole session to FILE", 0 },
+	{ "format", 'f', "FMT", 0, "Format of --output: text (default), json, folded, pprof, perfetto, html", 0 },
 	{},
 };
 
@@ -57,6 +62,18 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_COMMAND_LOG:
 		a->command_log = arg;
+		return 0;
+	case 'o':
+		a->output = arg;
+		return 0;
+	case 'f':
+		a->format = report_format__parse(arg);
+		if (a->format < 0)
+			CLI_FAIL(state, "bad format '%s': use %s", arg, report_format__list());
+		return 0;
+	case ARGP_KEY_END:
+		if (a->format != REPORT_TEXT && !a->output)
+			CLI_FAIL(state, "--format needs --output FILE (the screen is for the dashboard)");
 		return 0;
 	case ARGP_KEY_ARG:
 		CLI_FAIL(state, "unexpected argument '%s' (to start a command: blockwatch top -- COMMAND ARGS)", arg);
@@ -114,12 +131,18 @@ cleanup:
 	return t;
 }
 
+static void tick_session(void *session, struct tracer *t)
+{
+	report_session__tick(session, t);
+}
+
 int cmd_top(int argc, char **argv)
 {
 	struct top_args a = {
 		.t = { .threshold_ns = BW_DEFAULT_THRESHOLD_NS, .stuck_ns = BW_DEFAULT_STUCK_NS },
 		.top = { .interval_ns = 1000000000ULL, .export_dir = "." },
 	};
+	struct report_session *session = NULL;
 	struct tracer *t;
 	char err[512] = "";
 	const char *cols;
@@ -146,14 +169,35 @@ int cmd_top(int argc, char **argv)
 	rc = target_args__check(&a.t);
 	if (rc)
 		return rc;
+	/* --output in a format that needs every event: keep them as they come */
+	if (a.output && report_format__needs_events(a.format)) {
+		session = report_session__new(&a.t, NULL, NULL);
+		if (!session)
+			return 1;
+		a.t.on_event = report_session__on_event;
+		a.t.event_ctx = session;
+		a.top.on_tick = tick_session;
+		a.top.tick_ctx = session;
+	}
 	/* before the tracer: Ctrl-C while BPF loads must still end cleanly */
 	term__install_signals();
 	t = start_tracer(&a, err, sizeof(err));
 	if (!t) {
 		fprintf(stderr, "blockwatch: %s\n", err[0] ? err : "cannot start tracing");
+		report_session__free(session);
 		return 1;
 	}
 	rc = term_stop_requested ? 0 : top__run(t, &a.top);
+	if (a.output) {
+		struct bw_snapshot *snap;
+
+		tracer__finish(t);
+		snap = tracer__snapshot(t);
+		if (!snap || report_output__write(a.output, a.format, snap, session))
+			rc = rc ? rc : 1;
+		snapshot__free(snap);
+	}
+	report_session__free(session);
 	tracer__free(t);
 	return rc;
 }

@@ -15,13 +15,14 @@
 #include "cli/target_args.h"
 #include "ingest/tracer.h"
 #include "output/output.h"
+#include "report/output_file.h"
 #include "report/report.h"
 #include "report/session.h"
 
 struct trace_args {
 	struct tracer_opts t;
 	uint64_t duration_ns;
-	bool stacks, quiet, json;
+	bool stacks, quiet;
 	int format; /* enum report_format */
 	const char *output;
 };
@@ -53,7 +54,6 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		a->format = report_format__parse(arg);
 		if (a->format < 0)
 			CLI_FAIL(state, "bad format '%s': use %s", arg, report_format__list());
-		a->json = a->format == REPORT_JSON;
 		return 0;
 	case 'o':
 		a->output = arg;
@@ -82,35 +82,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static int write_summary(const struct trace_args *a, const struct bw_snapshot *s,
-			 struct report_session *session)
-{
-	FILE *out = stdout;
-	int rc = 0;
-
-	if (a->output) {
-		out = fopen(a->output, "w");
-		if (!out) {
-			fprintf(stderr, "blockwatch: cannot write %s: %s\n", a->output, strerror(errno));
-			return -errno;
-		}
-	}
-	if (session) {
-		rc = report_session__write(session, s, a->format, out);
-		if (rc < 0)
-			fprintf(stderr, "blockwatch: writing the %s report failed: %s\n",
-				report_format__name(a->format), strerror(-rc));
-	} else if (a->json)
-		summary_json__write(out, s);
-	else
-		summary_text__write(out, s);
-	if (out != stdout && fclose(out)) {
-		fprintf(stderr, "blockwatch: writing %s failed: %s\n", a->output, strerror(errno));
-		return -EIO;
-	}
-	return rc;
 }
 
 static int run(struct trace_args *a)
@@ -163,7 +134,7 @@ static int run(struct trace_args *a)
 	}
 	tracer__finish(t);
 	snap = tracer__snapshot(t);
-	rc = snap ? write_summary(a, snap, session) : -ENOMEM;
+	rc = snap ? report_output__write(a->output, a->format, snap, session) : -ENOMEM;
 	snapshot__free(snap);
 	report_session__free(session);
 	tracer__free(t);

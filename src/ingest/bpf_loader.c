@@ -208,14 +208,24 @@ int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 	struct timespec ts;
 	__u32 key = tid;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock bpf_ktime_get_ns reads */
 	if (bpf_map_lookup_elem(fd, &key, &th) == 0) {
-		/* already tracked (fork probe raced us): refine, keep counters */
+		/* already tracked (fork probe raced us, or probes came late):
+		 * refine, keep counters; a sleep found to be a park is parked
+		 * from now on */
+		__u64 now = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+
 		if (init->role != BW_ROLE_UNKNOWN)
 			th.role = init->role;
 		th.park_pending = init->park_pending;
+		if (init->park_pending && th.state == BW_STATE_BLOCKED && now > th.state_since_ns) {
+			th.time_ns[BW_STATE_BLOCKED] += now - th.state_since_ns;
+			th.syscall_blocked_ns = 0;
+			th.state = BW_STATE_PARKED;
+			th.state_since_ns = now;
+		}
 		return bpf_map_update_elem(fd, &key, &th, BPF_EXIST) ? -errno : 0;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock bpf_ktime_get_ns reads */
 	th.tgid = tgid;
 	th.role = init->role;
 	th.syscall_nr = -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,6 +93,16 @@ int launch__release(struct launch *l, char *err, size_t errlen)
 		return -e;
 	}
 	return 0;
+}
+
+bool launch__execed(const struct launch *l)
+{
+	struct stat child, self;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", l->pid);
+	return stat(path, &child) == 0 && stat("/proc/self/exe", &self) == 0 &&
+	       (child.st_dev != self.st_dev || child.st_ino != self.st_ino);
 }
 
 bool launch__exited(struct launch *l)

@@ -20,6 +20,8 @@ struct launch {
 int launch__start(struct launch *l, char *const argv[], char *err, size_t errlen);
 /* Lets the child exec; returns -errno of a failed exec (one-line error in err). */
 int launch__release(struct launch *l, char *err, size_t errlen);
+/* True once the child runs its own program (exec done). */
+bool launch__execed(const struct launch *l);
 /* Non-blocking: true once the child has exited (status in l->status). */
 bool launch__exited(struct launch *l);
 void launch__kill(struct launch *l);

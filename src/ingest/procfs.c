@@ -1,4 +1,5 @@
 #include "ingest/procfs.h"
+#include "util/strmap.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -140,6 +141,38 @@ int proc_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t *sp, uint64_t *
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int proc_exec_mappings(pid_t pid, void (*fn)(const char *path, void *ctx), void *ctx)
+{
+	char path[64], line[PATH_MAX + 128], full[PATH_MAX + 32];
+	struct strmap *seen = strmap__new();
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = seen ? fopen(path, "re") : NULL;
+	if (!f) {
+		strmap__free(seen);
+		return seen ? -errno : -ENOMEM;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char perms[8] = "", *file;
+
+		if (sscanf(line, "%*x-%*x %7s", perms) != 1 || perms[2] != 'x')
+			continue;
+		file = strchr(line, '/');
+		if (!file)
+			continue; /* anonymous, [vdso], ... */
+		file[strcspn(file, "\n")] = 0;
+		if (strmap__get(seen, file) || strmap__put(seen, file, (void *)1))
+			continue;
+		/* through the process's root: right inside containers too */
+		snprintf(full, sizeof(full), "/proc/%d/root%s", pid, file);
+		fn(full, ctx);
+	}
+	fclose(f);
+	strmap__free(seen);
+	return 0;
 }
 
 int proc_find_mapping(pid_t pid, uint64_t addr, uint64_t *start, uint64_t *end)

@@ -24,6 +24,9 @@ bool proc_thread_sleeping(pid_t pid, pid_t tid);
 /* A sleeping thread's syscall number, sp and pc from /proc/PID/task/TID/syscall.
  * Returns 0, -EAGAIN when it is running, or negative errno. */
 int proc_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t *sp, uint64_t *pc);
+/* Calls fn for each distinct file mapped executable in the process (path as
+ * seen from our mount namespace), the main executable included. */
+int proc_exec_mappings(pid_t pid, void (*fn)(const char *path, void *ctx), void *ctx);
 /* The mapping [start, end) of the process that contains addr. */
 int proc_find_mapping(pid_t pid, uint64_t addr, uint64_t *start, uint64_t *end);
 /* Reads up to len bytes of the process's memory at addr, shrinking the

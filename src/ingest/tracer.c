@@ -95,6 +95,82 @@ struct bw_process *tracer_unwinder(struct tracer *t, struct traced_process *p)
 	return p->unw;
 }
 
+struct so_scan {
+	struct tracer *t;
+	struct traced_process *p;
+	bool attach; /* place probes now (late scans); else add_process does */
+};
+
+/* A runtime linked into a shared object (a cdylib loaded by another
+ * program): recognised by symbols, probed in that file. */
+static void scan_shared_object(const char *path, void *ctx)
+{
+	struct so_scan *sc = ctx;
+	struct runtime_match m;
+	struct probe_report rep = {};
+	const char *base = strrchr(path, '/');
+
+	/* the C library and the loader never carry a runtime: skip the scan */
+	if (base && (!strncmp(base, "/libc.so", 8) || !strncmp(base, "/ld-linux", 9) ||
+		     !strncmp(base, "/libm.so", 8) || !strncmp(base, "/libgcc_s", 9)))
+		return;
+	if (strcmp(path + strlen(path) - strlen(sc->p->exe), sc->p->exe) == 0)
+		return; /* the executable itself: done already */
+	if (runtime_detect(path, &m) || !m.profile || !m.by_symbols)
+		return;
+	if (!sc->p->profile) {
+		sc->p->profile = m.profile;
+		sc->p->by_symbols = true;
+		snprintf(sc->p->runtime_path, sizeof(sc->p->runtime_path), "%s", path);
+	}
+	if (!sc->attach || (sc->p->probed && strcmp(path, sc->p->runtime_path) == 0))
+		return;
+	runtime_attach_probes(sc->t->bpf, m.profile, path, sc->p->pid,
+			      sc->t->opts.poll_threshold_ns > 0, &rep);
+	sc->t->user_counters[UC_UPROBE_ATTACH_FAILED] += rep.failed;
+	if (rep.park_probes) {
+		sc->p->park_detection = "uprobes";
+		bw_bpf__trace_process(sc->t->bpf, sc->p->pid,
+				      m.profile->epoll_is_park ? BW_TGID_EPOLL_IS_PARK : 0);
+	}
+}
+
+/* Threads already inside a park call when its probes arrived: mark them,
+ * as at attach (their park has no return probe). */
+static void reclassify_threads(struct tracer *t, struct traced_process *p)
+{
+	pid_t tids[4096];
+	int n = proc_list_threads(p->pid, tids, 4096);
+
+	for (int i = 0; i < n; i++) {
+		struct bw_initial_state init;
+
+		tracer_classify_existing(t, p, tids[i], &init);
+		bw_bpf__track_thread(t->bpf, tids[i], p->pid, &init);
+	}
+}
+
+/* Once per process, after its libraries are mapped (for a launched command:
+ * after exec, at the first refresh). */
+void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p)
+{
+	struct so_scan sc = { t, p, true };
+	bool had_runtime;
+
+	if (p->so_scanned || p->exited)
+		return;
+	if (t->launched && p->pid == t->launch.pid && !launch__execed(&t->launch))
+		return;
+	p->so_scanned = true;
+	had_runtime = p->probed;
+	proc_exec_mappings(p->pid, scan_shared_object, &sc);
+	if (!had_runtime && p->profile)
+		reclassify_threads(t, p); /* probes came late: catch up on parks */
+	if (!p->profile && !thread_filter__active())
+		tracer_note_degraded(t, "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
+				     p->pid, p->comm);
+}
+
 /* Registers a process: recognise its runtime, place probes, list threads.
  * exe_override: the path a held (not yet exec'd) child will run. */
 static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bool explicit,
@@ -141,7 +217,17 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	runtime_detect(p->exe, &match);
 	p->profile = match.profile;
 	p->by_symbols = match.by_symbols;
-	if (!p->profile && !thread_filter__active()) {
+	snprintf(p->runtime_path, sizeof(p->runtime_path), "%s", p->exe);
+	if (!p->profile && !exe_override) {
+		/* the runtime may live in a shared object */
+		struct so_scan sc = { t, p, false };
+
+		p->so_scanned = true;
+		proc_exec_mappings(pid, scan_shared_object, &sc);
+	}
+	/* a launched command may load its runtime from a shared object: the
+	 * late scan after exec decides (tracer_scan_shared_objects) */
+	if (!p->profile && !thread_filter__active() && !exe_override) {
 		if (explicit)
 			snprintf(err, errlen,
 				 "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
@@ -150,8 +236,9 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	}
 	p->park_detection = "none";
 	if (p->profile) {
-		runtime_attach_probes(t->bpf, p->profile, p->exe, pid, t->opts.poll_threshold_ns > 0,
-				      &rep);
+		p->probed = true;
+		runtime_attach_probes(t->bpf, p->profile, p->runtime_path, pid,
+				      t->opts.poll_threshold_ns > 0, &rep);
 		if (t->opts.poll_threshold_ns && !rep.poll_probes) {
 			t->user_counters[UC_POLL_PROBES_MISSING]++;
 			tracer_note_degraded(t, "%s (pid %d): no task poll symbols; long polls are not measured",

@@ -27,6 +27,8 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 		return thread_filter__matches(th->comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
 	if (kernel_role == BW_ROLE_WORKER || kernel_role == BW_ROLE_BLOCKING)
 		return kernel_role;
+	if (!p->profile)
+		return BW_ROLE_OTHER; /* no runtime (yet): nothing to judge by, nothing kept */
 	if (th->role == BW_ROLE_WORKER || th->role == BW_ROLE_BLOCKING)
 		return th->role;
 	if (rs)
@@ -216,6 +218,8 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 	th = tracer_thread(t, e->hdr.pid, e->hdr.tid);
 	if (!th)
 		return;
+	/* a launched program's libraries are mapped by now */
+	tracer_scan_shared_objects(t, p);
 	memcpy(th->comm, e->comm, sizeof(th->comm));
 	th->comm[sizeof(th->comm) - 1] = 0;
 	t->events_total++;

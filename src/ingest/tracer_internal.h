@@ -17,6 +17,9 @@ struct traced_process {
 	pid_t pid;
 	char comm[BW_COMM_LEN];
 	char exe[PATH_MAX];
+	char runtime_path[PATH_MAX]; /* the ELF file the runtime lives in (exe or a .so) */
+	bool so_scanned;             /* shared objects looked at for a runtime */
+	bool probed;                 /* runtime_path has its probes */
 	const struct runtime_profile *profile; /* NULL: no runtime recognised */
 	bool by_symbols;
 	const char *park_detection; /* "uprobes", "syscall-heuristic", "none" */
@@ -98,6 +101,8 @@ void tracer_note_degraded(struct tracer *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct bw_process *tracer_unwinder(struct tracer *t, struct traced_process *p);
 
+/* Looks for runtimes in the process's shared objects (once). */
+void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p);
 /* System-wide discovery of a process that just exec'd. */
 int tracer_add_discovered(struct tracer *t, pid_t pid, char *err, size_t errlen);
 

@@ -142,9 +142,11 @@ void tracer_refresh_threads(struct tracer *t)
 		if (proc_comm(val.tgid, key, comm, sizeof(comm)) == 0 && comm[0])
 			memcpy(th->comm, comm, sizeof(comm));
 	}
-	for (int i = 0; i < t->nprocs; i++)
+	for (int i = 0; i < t->nprocs; i++) {
 		if (!t->procs[i].exited && !proc_exists(t->procs[i].pid))
 			t->procs[i].exited = true;
+		tracer_scan_shared_objects(t, &t->procs[i]);
+	}
 }
 
 static void report_stuck(struct tracer *t, struct traced_process *p, struct traced_thread *th,

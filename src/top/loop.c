@@ -141,6 +141,8 @@ static int run_loop(struct top_loop *l)
 		rc = tracer__poll(l->t, POLL_MS);
 		if (rc < 0)
 			return rc;
+		if (l->o->on_tick)
+			l->o->on_tick(l->o->tick_ctx, l->t);
 		while (!l->o->plain && (k = term__key(&l->c)) != ERR)
 			act |= top_ui__key(&l->ui, &l->v, k);
 		if (act & TOP_QUIT)

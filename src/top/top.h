@@ -16,6 +16,9 @@ struct top_opts {
 	bool plain;             /* text frames on stdout instead of a screen */
 	int plain_width;
 	bool keep_stderr;       /* -v: let diagnostics through to the terminal */
+	/* called on every loop turn (a report session sampling timelines) */
+	void (*on_tick)(void *ctx, struct tracer *t);
+	void *tick_ctx;
 };
 
 /* Runs until q, a stop signal, N iterations or (plain) the targets exit.

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import bwtest  # noqa: E402
 
 # Open-ended scenarios run shorter here; the traced tests use their own lengths.
-ARGS = {"attach": ["--seconds", "1"], "idle": ["--seconds", "1"]}
+ARGS = {"attach": ["--seconds", "1"], "idle": ["--seconds", "1"], "demo": ["--seconds", "2"]}
 
 
 def scenarios():

@@ -47,6 +47,16 @@ $(WL_OUT)/split/bw-workload: $(WL_OUT)/bw-workload
 	    dir=$(WL_OUT)/debug/.build-id/$$(echo $$id | cut -c1-2); \
 	    mkdir -p $$dir && cp $@.debug $$dir/$$(echo $$id | cut -c3-).debug
 
-workloads: $(WL_BINS)
+# A runtime inside a shared object, run by a C host without one.
+$(WL_OUT)/so-host: tests/workloads/so-host.c $(WL_INPUTS) | $(WL_OUT)/bw-workload
+	$(call msg,CARGO,$(WL_OUT)/libbw_service_lib.so)
+	$(Q)CARGO_TARGET_DIR=$(WL_TARGET) $(CARGO) build $(if $(filter 1,$(V)),-v,-q) \
+	    --manifest-path $(WL_SRC)/Cargo.toml -p bw-service-lib --profile release
+	$(Q)cp $(WL_TARGET)/release/libbw_service_lib.so $(WL_OUT)/libbw_service_lib.so.tmp
+	$(Q)mv $(WL_OUT)/libbw_service_lib.so.tmp $(WL_OUT)/libbw_service_lib.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror $< -L$(WL_OUT) -lbw_service_lib -Wl,-rpath,'$$ORIGIN' -o $@
+
+workloads: $(WL_BINS) $(WL_OUT)/so-host
 TEST_PREREQS += workloads
 .PHONY: workloads

@@ -66,9 +66,9 @@ STOP_TIMEOUT = 60
 # QUIET_WAIT s), and rerun a measurement (up to RETRIES times) when processes that are
 # not ours used more than FOREIGN_PCT % of one CPU during it.
 QUIET_PCT = 10
-QUIET_WAIT = 20
+QUIET_WAIT = 8
 FOREIGN_PCT = 10
-RETRIES = int(os.environ.get("BENCH_RETRIES") or 2)
+RETRIES = int(os.environ.get("BENCH_RETRIES") or 1)
 
 LOG_LINES = []
 
@@ -327,7 +327,7 @@ def parse_wrk(text):
 
 # ---------------------------------------------------------------- tracer configurations
 
-def bw_ready(proc, min_links=6):
+def bw_ready(proc, min_links=4):
     """blockwatch is tracing once its tracepoint/uprobe links stop appearing."""
     deadline = time.time() + 30
     last, stable_since = -1, time.time()

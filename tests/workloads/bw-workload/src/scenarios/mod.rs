@@ -6,6 +6,7 @@ use crate::{Args, Extra};
 mod attach;
 mod cpu;
 mod current_thread;
+mod demo;
 mod drop;
 mod file_io;
 mod idle;
@@ -36,6 +37,7 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "renamed", negative: false, about: "std::thread::sleep on a runtime named api-worker", run: renamed::run },
     Scenario { name: "long-poll", negative: false, about: "a task computing 30 ms per poll (trace --polls)", run: long_poll::run },
     Scenario { name: "attach", negative: false, about: "steady 40/s blocking until SIGTERM or --seconds (attach with -p)", run: attach::run },
+    Scenario { name: "demo", negative: false, about: "make demo: three mistakes next to correct code (--seconds, default 12)", run: demo::run },
     Scenario { name: "spawn-blocking", negative: true, about: "blocking work inside spawn_blocking", run: spawn_blocking::run },
     Scenario { name: "tokio-apis", negative: true, about: "tokio time, fs, sync::Mutex, mpsc and net", run: tokio_apis::run },
     Scenario { name: "idle", negative: true, about: "a runtime that wakes every 250 ms", run: idle::run },
