@@ -548,6 +548,10 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 		return 0;
 	if (blocked < threshold_ns || !reportable_role(th, tid))
 		return 0;
+	/* the syscall heuristic's parks are never blocking, however the
+	 * time inside them was split (slow path: one more lookup) */
+	if (parks_by_syscall(th->tgid, nr))
+		return 0;
 
 	now = bpf_ktime_get_ns();
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

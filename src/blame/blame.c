@@ -429,3 +429,11 @@ bool blame__is_user_frame(const struct bw_frame *f)
 	pthread_mutex_unlock(&lock);
 	return !lib;
 }
+
+int blame__task_frame(const struct bw_frame *frames, int n)
+{
+	for (int i = n - 1; i >= 0; i--)
+		if (frames[i].function && blame__is_user_frame(&frames[i]))
+			return i;
+	return -1;
+}

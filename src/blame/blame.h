@@ -46,5 +46,8 @@ int blame__thread_role(const struct bw_frame *frames, int n);
 
 /* true when the frame is the user's own code by blame's rules. */
 bool blame__is_user_frame(const struct bw_frame *frame);
+/* The rootmost named user frame (the task's own async fn, for a stack taken
+ * inside a poll), -1 if none: where a long poll is attributed. */
+int blame__task_frame(const struct bw_frame *frames, int n);
 
 #endif

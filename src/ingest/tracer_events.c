@@ -330,12 +330,7 @@ static void handle_long_poll(struct tracer *t, const struct bw_long_poll_event *
 	/* The task's own code: the rootmost user frame (the async fn the
 	 * runtime polls), at the line it was executing; samples anywhere in a
 	 * hot loop below it then agree on one callsite. */
-	for (int i = nframes - 1; i >= 0; i--) {
-		if (frames[i].function && blame__is_user_frame(&frames[i])) {
-			br.callsite_frame = i;
-			break;
-		}
-	}
+	br.callsite_frame = blame__task_frame(frames, nframes);
 	struct blocked_interval iv = {
 		.pid = e->hdr.pid,
 		.tid = e->hdr.tid,

@@ -1,7 +1,7 @@
 /* The on-disk layout of a recording (docs/output-formats.md, "Recording").
  * Shared by the writer and the reader; nothing else depends on it.
  *
- *   text header   "BLOCKWATCH-RECORDING 1.0\n", "key=value\n" lines,
+ *   text header   "BLOCKWATCH-RECORDING 1.1\n", "key=value\n" lines,
  *                 "header_crc=XXXXXXXX\n" (CRC-32 of everything before it),
  *                 then an empty line.
  *   chunks        24-byte chunk header (below) + zlib stream of records.
@@ -17,7 +17,7 @@
 
 #define BW_REC_MAGIC "BLOCKWATCH-RECORDING"
 #define BW_REC_MAJOR 1
-#define BW_REC_MINOR 0
+#define BW_REC_MINOR 1
 #define BW_REC_MAX_HEADER (64 * 1024)
 
 #define BW_CHUNK_MAGIC "BWCK"
@@ -55,7 +55,10 @@ enum bw_rec_type {
 
 enum { BW_REC_PROC_EXITED = 1 };
 enum { BW_REC_THREAD_EXITED = 1, BW_REC_THREAD_STUCK = 2, BW_REC_THREAD_TIMES = 4 };
-enum { BW_REC_EVENT_STUCK = 1, BW_REC_EVENT_VIA_DROP = 2 };
+/* EVENT flags. LONG_POLL (1.1): an on-CPU long poll, not a blocked
+ * interval. 1.1 also appends holder_thread and holder_where string ids after
+ * the frames (lock waits: who woke the waiter); 1.0 readers skip them. */
+enum { BW_REC_EVENT_STUCK = 1, BW_REC_EVENT_VIA_DROP = 2, BW_REC_EVENT_LONG_POLL = 4 };
 enum { BW_REC_FRAME_INLINED = 1 };
 
 #endif

@@ -74,6 +74,7 @@ static int decode_event(struct chunk_ctx *c, struct bytereader *b)
 	flags = bytereader__varint(b);
 	ev.stuck = flags & BW_REC_EVENT_STUCK;
 	ev.blame.via_drop = flags & BW_REC_EVENT_VIA_DROP;
+	ev.long_poll = flags & BW_REC_EVENT_LONG_POLL;
 	ev.category = str_ref(c, b);
 	ev.blame.blocking_api = str_ref(c, b);
 	ev.blame.drop_type = str_ref(c, b);
@@ -100,6 +101,10 @@ static int decode_event(struct chunk_ctx *c, struct bytereader *b)
 	}
 	ev.frames = frames;
 	ev.nframes = n;
+	if (b->p < b->end) { /* 1.1: who held the lock */
+		ev.holder_thread = str_ref(c, b);
+		ev.holder_where = str_ref(c, b);
+	}
 	/* frame indices outside the stack would mislead aggregation */
 	if (ev.blame.callsite_frame >= ev.nframes || ev.blame.callsite_frame < -1)
 		ev.blame.callsite_frame = -1;

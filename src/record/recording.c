@@ -34,6 +34,9 @@ void recording__free(struct bw_recording *r)
 		return;
 	for (int i = 0; i < r->nevents; i++)
 		free(r->events[i].frames);
+	for (int i = 0; i < r->npolls; i++)
+		free(r->polls[i].frames);
+	free(r->polls);
 	free(r->events);
 	free(r->slices);
 	snapshot__free(r->snap);
@@ -82,12 +85,17 @@ static int grow(void **arr, int n, int *cap, size_t size)
 
 int recording__add_event(struct bw_recording *r, const struct rec_event *ev)
 {
+	struct rec_event **list = ev->long_poll ? &r->polls : &r->events;
+	int *n = ev->long_poll ? &r->npolls : &r->nevents;
+	int *cap = ev->long_poll ? &r->polls_cap : &r->events_cap;
 	struct rec_event *e;
 
-	if (grow((void **)&r->events, r->nevents, &r->events_cap, sizeof(*e)))
+	if (grow((void **)list, *n, cap, sizeof(*e)))
 		return -ENOMEM;
-	e = &r->events[r->nevents];
+	e = &(*list)[*n];
 	*e = *ev;
+	e->holder_thread = recording__str(r, ev->holder_thread);
+	e->holder_where = recording__str(r, ev->holder_where);
 	e->category = recording__str(r, ev->category);
 	e->callsite = recording__str(r, ev->callsite);
 	e->blame.blocking_api = recording__str(r, ev->blame.blocking_api);
@@ -104,7 +112,7 @@ int recording__add_event(struct bw_recording *r, const struct rec_event *ev)
 		f->module = recording__str(r, f->module);
 		f->build_id = recording__str(r, f->build_id);
 	}
-	r->nevents++;
+	(*n)++;
 	return 0;
 }
 
@@ -271,10 +279,17 @@ void rec_event__from_live(const struct live_event *ev, struct rec_event *out)
 		.callsite = ev->callsite,
 		.frames = (struct bw_frame *)ev->frames,
 		.nframes = ev->nframes,
+		.long_poll = ev->long_poll,
+		.holder_thread = ev->holder_thread,
+		.holder_where = ev->holder_where,
 	};
 	/* The live event names the API and category; the frame indices that
 	 * callsite aggregation needs come from the same deterministic rules. */
 	blame__analyze(ev->frames, ev->nframes, out->syscall_nr, &out->blame);
+	if (ev->long_poll) { /* attributed like the tracer does (tracer_events.c) */
+		out->blame.api_frame = -1;
+		out->blame.callsite_frame = blame__task_frame(ev->frames, ev->nframes);
+	}
 	out->blame.blocking_api = ev->blocking_api;
 	out->blame.category = category_of(ev->category);
 }
@@ -283,18 +298,14 @@ void recording__on_live_event(void *ctx, const struct live_event *ev)
 {
 	struct rec_event e;
 
-	/* long polls are on-CPU findings, not blocked intervals: the recording
-	 * format has no record for them yet */
-	if (ev->long_poll)
-		return;
 	rec_event__from_live(ev, &e);
 	recording__add_event(ctx, &e);
 }
 
-static void rebuild_callsites(struct bw_recording *r, struct callsites *cs)
+static void add_events(const struct rec_event *events, int n, struct callsites *cs)
 {
-	for (int i = 0; i < r->nevents; i++) {
-		const struct rec_event *e = &r->events[i];
+	for (int i = 0; i < n; i++) {
+		const struct rec_event *e = &events[i];
 		struct blame_result b = e->blame;
 		struct blocked_interval iv = {
 			.pid = e->pid,
@@ -305,6 +316,9 @@ static void rebuild_callsites(struct bw_recording *r, struct callsites *cs)
 			.frames = e->frames,
 			.nframes = e->nframes,
 			.blame = &b,
+			.category_name = e->long_poll ? e->category : NULL,
+			.holder_thread = e->holder_thread,
+			.holder_where = e->holder_where,
 		};
 
 		b.category = category_of(e->category);
@@ -356,9 +370,18 @@ int recording__finish(struct bw_recording *r)
 	cs = callsites__new();
 	if (!cs)
 		return -ENOMEM;
-	rebuild_callsites(r, cs);
+	add_events(r->events, r->nevents, cs);
 	err = callsites__snapshot(cs, r->snap);
 	callsites__free(cs);
+	if (!err && r->npolls) {
+		cs = callsites__new();
+		if (!cs)
+			return -ENOMEM;
+		add_events(r->polls, r->npolls, cs);
+		r->snap->polls_enabled = true;
+		err = callsites__snapshot_into(cs, &r->snap->long_polls, &r->snap->nlong_polls);
+		callsites__free(cs);
+	}
 	r->snap_complete = err == 0;
 	return err;
 }

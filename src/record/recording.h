@@ -32,6 +32,8 @@ struct rec_event {
 	struct blame_result blame; /* blocking_api and drop_type strings pooled */
 	struct bw_frame *frames;   /* innermost first; strings pooled */
 	int nframes;
+	bool long_poll;            /* on-CPU long poll (kept in `polls`, not `events`) */
+	const char *holder_thread, *holder_where; /* lock waits, when known */
 };
 
 /* Coarse timeline: time a thread spent per state in [t0, t1). */
@@ -48,6 +50,8 @@ struct bw_recording {
 	struct bw_intern *pool; /* every string above and in events */
 	struct rec_event *events;
 	int nevents, events_cap;
+	struct rec_event *polls; /* long polls (--polls) */
+	int npolls, polls_cap;
 	struct rec_slice *slices;
 	int nslices, slices_cap;
 	/* Processes, threads, lost counters and notes as recorded; callsites

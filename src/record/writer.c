@@ -222,10 +222,12 @@ static int emit(struct rec_writer *w, enum bw_rec_type type)
 int rec_writer__event(struct rec_writer *w, const struct rec_event *ev)
 {
 	struct bytebuf *b = &w->rec;
-	uint64_t ids[4];
+	uint64_t ids[4], holder[2];
 
 	if (w->err)
 		return w->err;
+	holder[0] = str_id(w, ev->holder_thread);
+	holder[1] = str_id(w, ev->holder_where);
 	ids[0] = str_id(w, ev->category);
 	ids[1] = str_id(w, ev->blame.blocking_api);
 	ids[2] = str_id(w, ev->blame.drop_type);
@@ -242,7 +244,8 @@ int rec_writer__event(struct rec_writer *w, const struct rec_event *ev)
 	bytebuf__varint(b, ev->blocked_ns);
 	bytebuf__svarint(b, ev->syscall_nr);
 	bytebuf__varint(b, (ev->stuck ? BW_REC_EVENT_STUCK : 0) |
-			       (ev->blame.via_drop ? BW_REC_EVENT_VIA_DROP : 0));
+			       (ev->blame.via_drop ? BW_REC_EVENT_VIA_DROP : 0) |
+			       (ev->long_poll ? BW_REC_EVENT_LONG_POLL : 0));
 	for (int i = 0; i < 4; i++)
 		bytebuf__varint(b, ids[i]);
 	bytebuf__svarint(b, ev->blame.api_frame);
@@ -260,6 +263,8 @@ int rec_writer__event(struct rec_writer *w, const struct rec_event *ev)
 		bytebuf__varint(b, f->module_offset);
 		bytebuf__varint(b, str_id(w, f->build_id));
 	}
+	bytebuf__varint(b, holder[0]);
+	bytebuf__varint(b, holder[1]);
 	w->events += !ev->stuck;
 	return emit(w, BW_REC_EVENT);
 }

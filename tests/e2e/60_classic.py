@@ -3,6 +3,7 @@
 long polls under `trace --polls` (a 30 ms computation at a known line is reported there,
 short polls and off-CPU sleeps are not), who held a contended std mutex (the line where
 the holder drops the guard), and which type's Drop blocked."""
+import json
 import os
 import sys
 
@@ -93,6 +94,39 @@ def drop_type(tap):
         run.cleanup()
 
 
+def recorded(tap):
+    """The same findings survive a recording: report --format json shows them."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        for scenario, args in (("long-poll", ["--polls=" + POLL_THRESHOLD]), ("mutex", [])):
+            rec, truth_path = os.path.join(d, scenario + ".bwrec"), os.path.join(d, scenario + ".truth")
+            p = subprocess.run([bwtest.BLOCKWATCH, "record", "-o", rec, *args, "--", bwtest.workload(),
+                                "--scenario", scenario, "--truth", truth_path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
+            if not tap.check(f"recorded {scenario}: record exits 0", p.returncode == 0, p.stderr):
+                continue
+            r = subprocess.run([bwtest.BLOCKWATCH, "report", rec, "--format", "json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+            try:
+                rep, truth = json.loads(r.stdout), json.load(open(truth_path))
+            except ValueError as e:
+                tap.check(f"recorded {scenario}: report is JSON", False, f"{e}\n{r.stderr}")
+                continue
+            if scenario == "long-poll":
+                e = truth["long_polls"][0]
+                hits = [x for x in rep.get("long_polls", []) if bwtest.at(x, e["file"], e["line"])]
+                tap.check(f"recorded long-poll: report lists the long poll at {bwtest.base(e['file'])}:{e['line']}",
+                          hits and abs(hits[0]["count"] - e["count"]) <= max(2, e["count"] // 10),
+                          json.dumps(rep.get("long_polls"))[:2000])
+            else:
+                want = f"{bwtest.base(truth['holder']['file'])}:{truth['holder']['line']})"
+                locks = [c for c in rep["callsites"] if c["category"] == "lock"]
+                tap.check(f"recorded mutex: report shows the lock held at {want}",
+                          locks and locks[0].get("held_by") and locks[0]["held_by"][0]["where"].endswith(want),
+                          json.dumps(locks)[:2000])
+
+
 def main():
     tap = bwtest.Tap()
     if not bwtest.preflight(tap):
@@ -101,6 +135,7 @@ def main():
     polls_negative(tap)
     lock_holder(tap)
     drop_type(tap)
+    recorded(tap)
     tap.done()
 
 

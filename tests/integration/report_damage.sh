@@ -77,7 +77,12 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/report.perfetto" 
 # --- kill -9 while recording -----------------------------------------------
 "$BLOCKWATCH" record -o "$T/killed.bw" -- "$FIXTURE" 200 >/dev/null 2>&1 &
 bw=$!
-sleep 3.5
+# kill once a few chunks are on disk (a loaded machine starts slowly)
+for _ in $(seq 200); do
+	[ "$(grep -a -o BWCK "$T/killed.bw" 2>/dev/null | wc -l)" -ge 3 ] && break
+	sleep 0.1
+done
+sleep 0.5
 child=$(pgrep -P $bw)
 kill -9 $bw
 wait $bw 2>/dev/null

@@ -1,13 +1,14 @@
 //! 13. Long polls (on-CPU blocking), for `trace --polls`: a task computes for 30 ms
 //! without yielding, 20 times, at a known line; another task's polls compute for only
 //! 1 ms each (a negative control: below any sensible poll threshold). Off-CPU blocking:
-//! none. The truth lists the long polls under "long_polls" with their measured CPU time
-//! (from /proc/thread-self/schedstat, so run-queue waits do not count).
+//! none. The truth lists the long polls under "long_polls" with their measured CPU time.
+//! Computations are sized in thread CPU time, not wall time, so a loaded machine that
+//! preempts the worker does not shrink them.
 
 use super::{multi_thread, wait_all};
 use crate::{truth, Args, Extra};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const LONG_POLLS: u64 = 20;
 const LONG: Duration = Duration::from_millis(30);
@@ -52,12 +53,12 @@ async fn heartbeat() {
     }
 }
 
-/// Pure computation for `busy` wall time (Instant::now() is a vDSO call, no syscall).
+/// Pure computation until this thread has used `busy` of CPU time.
 #[inline(never)]
 fn crunch(seed: u64, busy: Duration) -> u64 {
-    let start = Instant::now();
+    let until = cpu_ns() + busy.as_nanos() as u64;
     let mut x = seed | 1;
-    while start.elapsed() < busy {
+    while cpu_ns() < until {
         for _ in 0..1000 {
             x ^= x << 13;
             x ^= x >> 7;
@@ -67,11 +68,10 @@ fn crunch(seed: u64, busy: Duration) -> u64 {
     x
 }
 
-/// This thread's CPU time so far (ns): first field of /proc/thread-self/schedstat.
+/// This thread's CPU time so far (ns).
 fn cpu_ns() -> u64 {
-    let mut buf = [0u8; 96];
-    let Ok(mut f) = std::fs::File::open("/proc/thread-self/schedstat") else { return 0 };
-    let n = std::io::Read::read(&mut f, &mut buf).unwrap_or(0);
-    let text = std::str::from_utf8(&buf[..n]).unwrap_or("");
-    text.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0)
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: a valid clock id and a pointer to a live timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
