@@ -1,7 +1,7 @@
 #!/bin/bash
 # make bench: builds the benchmark's programs under $BUILD/bench/ and runs
 # tools/bench/bench.py, which writes $BUILD/bench/results/{results.md,results.json}.
-#   BENCH_QUICK=1   ~3 minute version (the full run takes ~13 minutes)
+#   BENCH_QUICK=1   ~5 minute version (the full run takes ~15 minutes on a quiet machine)
 # Other knobs (BENCH_ROUNDS, BENCH_DURATION, BENCH_CONFIGS, BENCH_PHASES,
 # BENCH_UPDATE_DOC) are described at the top of tools/bench/bench.py and in
 # docs/PERFORMANCE.md. Needs root, 2+ CPUs, wrk; bpftrace and perf are optional
