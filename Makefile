@@ -97,6 +97,7 @@ demo: all $(TEST_PREREQS)
 	$(Q)tools/demo.sh
 
 bench: all $(TEST_PREREQS)
+	$(Q)tools/install-deps.sh --bench
 	$(Q)tools/bench/run.sh
 
 clean:

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Installs every Debian package needed to build, test and run the demo.
+# Installs every Debian package needed to build, test and run the demo
+# (--bench: also what `make bench` needs).
 # Idempotent and quiet: prints only when something fails.
 set -euo pipefail
 
@@ -9,6 +10,11 @@ packages=(
 	binutils elfutils jq python3 tmux procps util-linux
 	librust-tokio-dev sccache protobuf-compiler chromium
 )
+
+# `make bench` adds the load generator, the peer tools and the HTTP server's crates.
+if [ "${1:-}" = "--bench" ]; then
+	packages+=(wrk bpftrace linux-perf librust-hyper-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -141,7 +141,9 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 	qsort(s->sites, s->n, sizeof(s->sites[0]), by_rule_order);
 	for (int i = 0; rc >= 0 && i < s->n; i++) {
 		const struct runtime_probe_rule *r = s->sites[i].rule;
-		int err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid, r->action, false);
+		int err;
+
+		err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid, r->action, false);
 
 		if (!err && r->exit_action)
 			err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,

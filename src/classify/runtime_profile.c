@@ -26,28 +26,35 @@ static const char *const tokio_detect_strings[] = {
 	NULL,
 };
 
+/* Park functions nest (worker Context::park_timeout -> Parker::park ->
+ * park::Inner::park -> Driver::park). Every level is probed: a function that
+ * exists as a symbol may still be inlined at some of its call sites, so an
+ * outer probe alone can miss parks (measured: block_on's CachedParkThread::park). */
+#define PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false }
+
 static const struct runtime_probe_rule tokio_probes[] = {
-	/* idle: the worker has no task and sleeps until woken */
-	{ "multi_thread::park::Parker::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "multi_thread::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "thread_pool::park::Parker::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "thread_pool::park::Parker::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "multi_thread::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "multi_thread::worker::Context::park_internal", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "thread_pool::worker::Context::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "current_thread::Context::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "current_thread::Context::park_yield", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	/* the parkers' non-generic insides: they survive when the outer park
-	 * functions are inlined into their callers */
-	{ "park::Inner::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "park::Inner::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "park::Inner::park_condvar", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "park::Inner::park_driver", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "tokio::runtime::driver::Driver::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "tokio::runtime::driver::Driver::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	/* idle multi-thread worker: no task, sleeps until woken */
+	PARK("multi_thread::worker::Context::park_timeout"),
+	PARK("multi_thread::worker::Context::park_internal"),
+	PARK("thread_pool::worker::Context::park_timeout"),
+	PARK("multi_thread::park::Parker::park"),
+	PARK("multi_thread::park::Parker::park_timeout"),
+	PARK("thread_pool::park::Parker::park"),
+	PARK("thread_pool::park::Parker::park_timeout"),
+	PARK("multi_thread::park::Inner::park"),
+	PARK("multi_thread::park::Inner::park_condvar"),
+	PARK("multi_thread::park::Inner::park_driver"),
+	PARK("thread_pool::park::Inner::park"),
+	/* current_thread runtime: the block_on thread is the worker */
+	PARK("current_thread::Context::park"),
+	PARK("current_thread::Context::park_yield"),
+	PARK("tokio::runtime::driver::Driver::park"),
+	PARK("tokio::runtime::driver::Driver::park_timeout"),
 	/* Runtime::block_on's thread waiting for its future */
-	{ "tokio::runtime::park::CachedParkThread::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
-	{ "tokio::runtime::park::CachedParkThread::park_timeout", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false },
+	PARK("tokio::runtime::park::CachedParkThread::park"),
+	PARK("tokio::runtime::park::CachedParkThread::park_timeout"),
+	PARK("tokio::runtime::park::Inner::park"),
+	PARK("tokio::runtime::park::Inner::park_timeout"),
 	/* roles: entered once per thread, so entry probes are cheap. Workers
 	 * run inside blocking-pool threads, so the worker probe is attached
 	 * first: a thread that reaches Inner::run after its probe exists will

@@ -103,7 +103,7 @@ static int count_switches(struct bw_bpf *b, const struct check_args *a)
 		return -errno;
 	n = proc_list_threads(a->pid, tids, 4096);
 	for (int i = 0; i < n; i++) {
-		struct bw_initial_state init = { .state = BW_STATE_RUNNING };
+		struct bw_initial_state init = { .state = BW_STATE_RUNNING, .syscall_nr = -1 };
 
 		bw_bpf__track_thread(b, tids[i], a->pid, &init);
 	}

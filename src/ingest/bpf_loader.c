@@ -71,6 +71,8 @@ static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool bt
 	s->rodata->threshold_ns = o->threshold_ns;
 	s->rodata->check_tgid = o->check_tgid;
 	s->rodata->poll_threshold_ns = o->poll_threshold_ns;
+	if (o->ringbuf_bytes)
+		bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes);
 	if (o->max_threads) {
 		bpf_map__set_max_entries(s->maps.threads, o->max_threads);
 		bpf_map__set_max_entries(s->maps.user_roles, o->max_threads);
@@ -228,7 +230,9 @@ int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 	}
 	th.tgid = tgid;
 	th.role = init->role;
-	th.syscall_nr = -1;
+	/* asleep in a syscall since before attach: its exit is still to come,
+	 * and the sleep is not a fault */
+	th.syscall_nr = init->state == BW_STATE_RUNNING ? -1 : init->syscall_nr;
 	/* A thread asleep since before attach is accounted from now on. */
 	th.state = init->state;
 	th.park_pending = init->park_pending;

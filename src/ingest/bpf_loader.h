@@ -16,6 +16,7 @@ struct bw_bpf_opts {
 	uint32_t max_threads;
 	bool want_exec_events; /* system-wide discovery */
 	uint64_t poll_threshold_ns; /* non-zero: time task polls (--polls) */
+	uint32_t ringbuf_bytes;     /* power of two; 0: the 16 MiB default */
 };
 
 struct bw_bpf;
@@ -36,6 +37,7 @@ struct bw_initial_state {
 	enum bw_role role;
 	enum bw_state state; /* RUNNING, BLOCKED or PARKED */
 	bool park_pending;   /* parked in a call that began before attach */
+	int syscall_nr;      /* the syscall it sleeps in (from /proc), -1 if none */
 };
 
 /* Adds (or updates role/park_pending of) one thread; keeps its counters. */

@@ -268,7 +268,7 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	t->nprocs++;
 	if (exe_override) {
 		/* held child: one thread, nothing to classify before exec */
-		struct bw_initial_state init = { .state = BW_STATE_RUNNING };
+		struct bw_initial_state init = { .state = BW_STATE_RUNNING, .syscall_nr = -1 };
 
 		tracer_thread(t, pid, pid);
 		if (!t->first_track_ns)
@@ -355,6 +355,9 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	}
 	t->opts = *opts;
 	bo.want_exec_events = !opts->npids && !opts->command;
+	/* a few processes: 4 MiB holds ~250 stack-carrying events between two
+	 * reads (userspace wakes on data); system-wide gets room for bursts */
+	bo.ringbuf_bytes = bo.want_exec_events ? 16u << 20 : 4u << 20;
 	bw_bpf__set_verbose(opts->verbose);
 	t->bpf = bw_bpf__open(&bo, err, errlen);
 	t->callsites = callsites__new();

@@ -23,8 +23,11 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 {
 	struct stack_verdict v = {};
 
-	if (thread_filter__active())
-		return thread_filter__matches(th->comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
+	if (thread_filter__active()) {
+		/* names are final by the time a thread blocks: keep the verdict */
+		th->role = thread_filter__matches(th->comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
+		return th->role;
+	}
 	if (kernel_role == BW_ROLE_WORKER || kernel_role == BW_ROLE_BLOCKING)
 		return kernel_role;
 	if (!p->profile)

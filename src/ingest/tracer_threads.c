@@ -82,6 +82,7 @@ void tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t 
 
 	memset(out, 0, sizeof(*out));
 	out->state = BW_STATE_RUNNING;
+	out->syscall_nr = -1;
 	proc_comm(p->pid, tid, comm, sizeof(comm));
 	if (!proc_thread_sleeping(p->pid, tid))
 		goto role_only;
@@ -99,6 +100,9 @@ void tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t 
 		out->state = is_park_syscall(nr) ? BW_STATE_PARKED : BW_STATE_BLOCKED;
 		out->park_pending = out->state == BW_STATE_PARKED;
 	}
+	if (out->state != BW_STATE_RUNNING && nr < 0)
+		proc_thread_syscall(p->pid, tid, &nr, &(uint64_t){ 0 }, &(uint64_t){ 0 });
+	out->syscall_nr = (int)nr;
 role_only:
 	if (thread_filter__active())
 		out->role = thread_filter__matches(comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;

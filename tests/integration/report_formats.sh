@@ -186,4 +186,4 @@ fi
 rc=$?
 "$BLOCKWATCH" trace -q -f folded -o "$T/trace.folded" -- "$FIXTURE" 3 >/dev/null 2>>"$T/trace.err"
 check trace_on_exit bash -c "[ $rc -eq 0 ] && gunzip -t '$T/trace.pprof' &&
-	awk '{ s += \$NF } END { exit !(NR > 0 && s >= 12 * 10000000) }' '$T/trace.folded'"
+	awk '{ s += \$NF } END { exit !(NR > 0 && s >= 12 * 9500000) }' '$T/trace.folded'"
