@@ -211,6 +211,30 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
 	count(BW_CNT_BLOCKED_EVENTS);
 }
 
+/* x86-64 entry code sets ax to -ENOSYS before dispatching a syscall; an
+ * exception leaves the user's ax there (and puts its error code, not -1,
+ * in orig_ax), so both together say "inside syscall orig_ax". */
+#define BW_ENOSYS 38
+
+/* tp_btf: the syscall a thread is in is read from its saved registers the
+ * first time it sleeps there, so no program has to run on every syscall
+ * entry of every task (raw_tp keeps a sys_enter program instead). The
+ * syscall's wall time then starts at that first sleep. */
+static __always_inline void note_syscall(struct bw_thread *th, struct pt_regs *regs, __u64 now)
+{
+	long nr;
+
+	if (!regs)
+		return;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr < 0 || BPF_CORE_READ(regs, ax) != (unsigned long)-BW_ENOSYS)
+		return; /* an interrupt or a fault, not a syscall */
+	th->syscall_nr = nr;
+	th->syscall_user_bp = BPF_CORE_READ(regs, bp);
+	th->syscall_enter_ns = now;
+	th->syscall_blocked_ns = 0;
+}
+
 /* btf: a tp_btf entry (task pointers are trusted, pt_regs readable); a
  * constant per entry point, so the raw_tp copy carries no such call. */
 static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
@@ -226,6 +250,8 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	if (th) {
 		now = bpf_ktime_get_ns();
 		account(th, now);
+		if (btf && th->syscall_nr < 0)
+			note_syscall(th, (struct pt_regs *)bpf_task_pt_regs(prev), now);
 		th->state = off_cpu_state(th, preempt, task_state(prev));
 		th->switches++;
 		count(BW_CNT_SWITCHES);
@@ -285,7 +311,8 @@ static __always_inline void emit_waker(struct bw_thread *sleeper, __u32 sleeper_
 	/* a FUTEX_WAKE from the waker's own syscall, not an interrupt that
 	 * happened to land on some thread of the process */
 	waker = bpf_map_lookup_elem(&threads, &waker_tid);
-	if (!waker || waker->syscall_nr != syscall_futex)
+	if (!waker || BPF_CORE_READ(waker_regs, orig_ax) != syscall_futex ||
+	    BPF_CORE_READ(waker_regs, ax) != (unsigned long)-BW_ENOSYS)
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

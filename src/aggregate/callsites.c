@@ -59,6 +59,7 @@ static void callsite_free(struct callsite *c)
 	free(i->category);
 	free(i->syscall);
 	free(i->drop_type);
+	free(i->drop_why);
 	free_frames(i->stack, i->nstack);
 	for (int h = 0; h < c->nholders; h++) {
 		free(c->holders[h].thread);
@@ -192,6 +193,7 @@ static struct callsite *create(struct callsites *cs, const char *key,
 						    : bw_category__name(b ? b->category : BW_CAT_OTHER));
 	c->info.syscall = strdup(syscall_name(iv->syscall_nr));
 	c->info.drop_type = dup_or_null(b ? b->drop_type : NULL);
+	c->info.drop_why = dup_or_null(b ? b->drop_why : NULL);
 	if (copy_stack(&c->info, iv->frames, iv->nframes) < 0) {
 		callsite_free(c);
 		return NULL;
@@ -339,6 +341,7 @@ int callsites__snapshot_into(const struct callsites *cs, struct bw_snap_callsite
 		o->category = dup_or_null(c->info.category);
 		o->syscall = dup_or_null(c->info.syscall);
 		o->drop_type = dup_or_null(c->info.drop_type);
+		o->drop_why = dup_or_null(c->info.drop_why);
 		o->stack = dup_frames(c->info.stack, c->info.nstack);
 		o->count = c->all.count;
 		o->total_ns = c->all.total_ns;

@@ -13,6 +13,7 @@ static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 		free(c->category);
 		free(c->syscall);
 		free(c->drop_type);
+		free(c->drop_why);
 		for (int j = 0; j < c->nholders; j++) {
 			free(c->holders[j].thread);
 			free(c->holders[j].where);

@@ -38,6 +38,7 @@ struct bw_snap_callsite {
 	char *category;
 	char *syscall;   /* name of the syscall blocked in, "none" outside syscalls */
 	char *drop_type; /* for category drop, when known */
+	char *drop_why;  /* why that type's drop blocks (well-known types) */
 	uint64_t count, total_ns, p50_ns, p99_ns, max_ns;
 	uint64_t last_seen_ns; /* monotonic ns of the last event */
 	uint64_t hist[BW_HIST_BUCKETS];

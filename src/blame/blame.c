@@ -403,6 +403,7 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 			out->category = BW_CAT_DROP;
 		}
 	}
+	out->drop_why = blame__drop_why(out->drop_type);
 	pthread_mutex_unlock(&lock);
 	free(v);
 	return err;
@@ -436,4 +437,15 @@ int blame__task_frame(const struct bw_frame *frames, int n)
 		if (frames[i].function && blame__is_user_frame(&frames[i]))
 			return i;
 	return -1;
+}
+
+const char *blame__drop_why(const char *type)
+{
+	for (int i = 0; type && i < blame_ndrop_rules; i++) {
+		const char *pre = blame_drop_rules[i].type_prefix;
+
+		if (strncmp(type, pre, strlen(pre)) == 0)
+			return blame_drop_rules[i].why;
+	}
+	return NULL;
 }

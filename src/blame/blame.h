@@ -27,6 +27,7 @@ struct blame_result {
 	enum bw_category category;
 	bool via_drop;            /* a Drop/drop_in_place frame between callsite and API */
 	const char *drop_type;    /* the type being dropped, when known (interned/static) */
+	const char *drop_why;     /* why that type's drop blocks, for well-known types */
 };
 
 /* Library crates whose frames are never the callsite (beyond the built-in
@@ -46,6 +47,8 @@ int blame__thread_role(const struct bw_frame *frames, int n);
 
 /* true when the frame is the user's own code by blame's rules. */
 bool blame__is_user_frame(const struct bw_frame *frame);
+/* Why dropping a value of this type blocks, for well-known types; NULL else. */
+const char *blame__drop_why(const char *type);
 /* The rootmost named user frame (the task's own async fn, for a stack taken
  * inside a poll), -1 if none: where a long poll is attributed. */
 int blame__task_frame(const struct bw_frame *frames, int n);

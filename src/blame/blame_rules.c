@@ -156,3 +156,18 @@ const struct blame_role_rule blame_role_rules[] = {
 	{ "tokio::runtime::blocking::pool::Inner::run", BW_ROLE_BLOCKING },
 };
 const int blame_nrole_rules = sizeof(blame_role_rules) / sizeof(blame_role_rules[0]);
+
+/* Well-known blocking drops: the report names the type and says why. */
+const struct blame_drop_rule blame_drop_rules[] = {
+	{ "std::io::buffered::bufwriter::BufWriter", "BufWriter flushes its buffer (a write) when dropped" },
+	{ "std::io::buffered::linewriter::LineWriter", "LineWriter flushes its buffer when dropped" },
+	{ "std::fs::File", "File closes when dropped (close can block: NFS, FUSE, last reference)" },
+	{ "std::net::tcp::TcpStream", "TcpStream closes when dropped (close can block with SO_LINGER)" },
+	{ "std::net::tcp::TcpListener", "TcpListener closes its socket when dropped" },
+	{ "std::thread::scoped::", "scoped threads are joined when the scope ends" },
+	{ "std::process::Child", "the child's pipes are closed when dropped" },
+	{ "tokio::runtime::runtime::Runtime", "dropping a Runtime waits for its blocking-pool threads" },
+	{ "tokio::runtime::blocking::pool::BlockingPool", "dropping a Runtime waits for its blocking-pool threads" },
+	{ "flate2::", "compressors finish their stream (a write) when dropped" },
+};
+const int blame_ndrop_rules = sizeof(blame_drop_rules) / sizeof(blame_drop_rules[0]);

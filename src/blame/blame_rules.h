@@ -34,6 +34,14 @@ extern const char *const blame_library_modules[];
 extern const struct blame_syscall blame_syscalls[];
 extern const int blame_nsyscalls;
 
+/* Types whose Drop is known to block, and why (prefix of the dropped type). */
+struct blame_drop_rule {
+	const char *type_prefix;
+	const char *why;
+};
+extern const struct blame_drop_rule blame_drop_rules[];
+extern const int blame_ndrop_rules;
+
 /* Frames that mark a thread's role (substring match). */
 struct blame_role_rule {
 	const char *pattern;

@@ -56,6 +56,9 @@ static void select_flavour(struct blockwatch_bpf *s, bool btf)
 		bpf_program__set_autoload(btf_progs[i], btf);
 		bpf_program__set_autoload(raw_progs[i], !btf);
 	}
+	/* tp_btf reads the syscall from saved registers at sched_switch */
+	if (btf)
+		bpf_program__set_autoload(s->progs.sys_enter_btf, false);
 }
 
 static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool btf, int *err)

@@ -33,6 +33,7 @@ static void write_callsite(struct json_writer *w, const struct bw_snap_callsite 
 	json_string(w, "category", c->category);
 	json_string(w, "syscall", c->syscall);
 	json_string(w, "drop_type", c->drop_type);
+	json_string(w, "drop_why", c->drop_why);
 	json_u64(w, "count", c->count);
 	json_u64(w, "total_ns", c->total_ns);
 	json_u64(w, "p50_ns", c->p50_ns);

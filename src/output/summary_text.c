@@ -45,6 +45,8 @@ static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n)
 			format_duration(c->p50_ns, p50, sizeof(p50)),
 			format_duration(c->p99_ns, p99, sizeof(p99)),
 			format_duration(c->max_ns, max, sizeof(max)));
+		if (c->drop_why)
+			fprintf(out, "     (%s)\n", c->drop_why);
 		for (int h = 0; h < c->nholders; h++)
 			fprintf(out, "     %s by %s in %s (%llu times)\n", h ? "       " : "held",
 				c->holders[h].thread, c->holders[h].where,

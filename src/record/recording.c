@@ -322,6 +322,7 @@ static void add_events(const struct rec_event *events, int n, struct callsites *
 		};
 
 		b.category = category_of(e->category);
+		b.drop_why = blame__drop_why(b.drop_type);
 		if (!e->stuck)
 			callsites__add(cs, &iv);
 	}

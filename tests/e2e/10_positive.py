@@ -9,7 +9,7 @@ sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bwtest  # noqa: E402
 
-SCENARIOS = ["sleep", "file-io", "drop", "mutex", "net", "process", "current-thread", "renamed"]
+SCENARIOS = ["sleep", "file-io", "drop", "drop-flush", "mutex", "net", "process", "current-thread", "renamed"]
 
 
 def extra_checks(tap, scenario, run):

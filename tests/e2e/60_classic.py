@@ -92,6 +92,18 @@ def drop_type(tap):
                   any(t and "AuditRecord" in t for t in types), f"drop types: {types}")
     finally:
         run.cleanup()
+    run = bwtest.trace("drop-flush-type", "drop-flush")
+    try:
+        if not bwtest.check_run(tap, run):
+            return
+        drops = [c for c in run.report["callsites"] if c["category"] == "drop"]
+        found = [c for c in drops if "BufWriter" in (c.get("drop_type") or "")]
+        tap.check("drop-flush: the report names BufWriter as the type whose drop blocked", found,
+                  "\n".join(bwtest.short(c) + f" drop_type={c.get('drop_type')}" for c in run.report["callsites"]))
+        tap.check("drop-flush: and says why (it flushes on drop)",
+                  found and "flush" in (found[0].get("drop_why") or ""), str(found[:1]))
+    finally:
+        run.cleanup()
 
 
 def recorded(tap):

@@ -8,6 +8,7 @@ mod cpu;
 mod current_thread;
 mod demo;
 mod drop;
+mod drop_flush;
 mod file_io;
 mod idle;
 mod long_poll;
@@ -30,6 +31,7 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "sleep", negative: false, about: "std::thread::sleep in an async fn", run: sleep::run },
     Scenario { name: "file-io", negative: false, about: "std::fs::read of a slow FIFO; write + sync_all", run: file_io::run },
     Scenario { name: "drop", negative: false, about: "a Drop impl that blocks, dropped at the end of an async fn", run: drop::run },
+    Scenario { name: "drop-flush", negative: false, about: "a BufWriter<File> whose drop flushes into a slow FIFO", run: drop_flush::run },
     Scenario { name: "mutex", negative: false, about: "contended std::sync::Mutex; slow work while holding the guard", run: mutex::run },
     Scenario { name: "net", negative: false, about: "std::net::TcpStream read from a slow server; blocking DNS lookup", run: net::run },
     Scenario { name: "process", negative: false, about: "std::process::Command::output in an async fn", run: process::run },
