@@ -220,16 +220,17 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
  * first time it sleeps there, so no program has to run on every syscall
  * entry of every task (raw_tp keeps a sys_enter program instead). The
  * syscall's wall time then starts at that first sleep. */
+static __always_inline bool in_syscall(struct pt_regs *regs)
+{
+	return (long)BPF_CORE_READ(regs, orig_ax) >= 0 &&
+	       BPF_CORE_READ(regs, ax) == (unsigned long)-BW_ENOSYS;
+}
+
 static __always_inline void note_syscall(struct bw_thread *th, struct pt_regs *regs, __u64 now)
 {
-	long nr;
-
-	if (!regs)
-		return;
-	nr = BPF_CORE_READ(regs, orig_ax);
-	if (nr < 0 || BPF_CORE_READ(regs, ax) != (unsigned long)-BW_ENOSYS)
+	if (!regs || !in_syscall(regs))
 		return; /* an interrupt or a fault, not a syscall */
-	th->syscall_nr = nr;
+	th->syscall_nr = BPF_CORE_READ(regs, orig_ax);
 	th->syscall_user_bp = BPF_CORE_READ(regs, bp);
 	th->syscall_enter_ns = now;
 	th->syscall_blocked_ns = 0;
@@ -273,9 +274,16 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 		th->state = BW_STATE_RUNNING;
 		th->cpu = bpf_get_smp_processor_id();
 		if (was == BW_STATE_BLOCKED && th->syscall_nr < 0 &&
-		    now - start >= threshold_ns)
-			emit_blocked_no_syscall(next_tid, th, now, now - start,
-						btf ? (struct pt_regs *)bpf_task_pt_regs(next) : NULL);
+		    now - start >= threshold_ns) {
+			struct pt_regs *regs = btf ? (struct pt_regs *)bpf_task_pt_regs(next) : NULL;
+
+			/* the syscall may have gone unseen (an entry written back by
+			 * userspace in between): its exit reports it, not a fault */
+			if (regs && in_syscall(regs))
+				th->syscall_nr = BPF_CORE_READ(regs, orig_ax);
+			else
+				emit_blocked_no_syscall(next_tid, th, now, now - start, regs);
+		}
 	}
 	return 0;
 }

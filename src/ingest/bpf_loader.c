@@ -220,6 +220,11 @@ int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 		 * from now on */
 		__u64 now = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 
+		/* writing back is racy against the BPF side's updates of the
+		 * same entry: only when there is something to change */
+		if ((init->role == BW_ROLE_UNKNOWN || init->role == (enum bw_role)th.role) &&
+		    !init->park_pending && !th.park_pending)
+			return 0;
 		if (init->role != BW_ROLE_UNKNOWN)
 			th.role = init->role;
 		th.park_pending = init->park_pending;

@@ -48,11 +48,17 @@ def long_polls(tap):
 
 
 def polls_negative(tap):
-    """Off-CPU sleeps are blocking, not long polls, even with --polls."""
+    """Off-CPU sleeps are blocking, not long polls, even with --polls. Also: the workers'
+    stack high-water mark (deepest sp seen at slow events) is measured against the
+    thread's stack mapping."""
     run = bwtest.trace("polls-sleep", "sleep", trace_args=("--polls=" + POLL_THRESHOLD,))
     try:
         if not bwtest.check_run(tap, run):
             return
+        workers = [t for t in run.report["threads"] if t["role"] == "worker" and t["blocked_ns"]]
+        tap.check("stack high-water: blocked workers report stack use within their stack size",
+                  workers and all(0 < t["stack_high_water_bytes"] < t["stack_size_bytes"] for t in workers),
+                  "\n".join(str(t) for t in workers))
         polls = run.report.get("long_polls") or []
         tap.check("polls-sleep: a task blocked in std::thread::sleep is no long poll", not polls,
                   "\n".join(f"{p['file']}:{p['line']} {p['function']}" for p in polls))

@@ -35,6 +35,7 @@ API_WORDS = {
     "std::net::TcpStream::read": ["read", "recv"],
     "std::net::ToSocketAddrs::to_socket_addrs": ["socket_addrs", "getaddrinfo", "lookup", "resolve"],
     "std::process::Command::output": ["output", "wait", "command", "spawn"],
+    "std::io::Write::write": ["write", "flush"],
 }
 # Syscalls each category's workload blocks in (for the stripped build, where the
 # syscall is all there is).
