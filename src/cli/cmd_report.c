@@ -12,6 +12,7 @@
 
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
+#include "cli/report_args.h"
 #include "record/reader.h"
 #include "report/report.h"
 
@@ -36,10 +37,7 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	CLI_KEY_INIT_CASE(state);
 	case 'f':
-		a->format = report_format__parse(arg);
-		if (a->format < 0)
-			CLI_FAIL(state, "bad format '%s': use %s", arg, report_format__list());
-		return 0;
+		return report_args__format(state, arg, &a->format);
 	case 'o':
 		a->output = arg;
 		return 0;

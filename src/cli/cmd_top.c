@@ -10,6 +10,7 @@
 
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
+#include "cli/report_args.h"
 #include "cli/parse.h"
 #include "cli/target_args.h"
 #include "ingest/tracer.h"
@@ -67,10 +68,7 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		a->output = arg;
 		return 0;
 	case 'f':
-		a->format = report_format__parse(arg);
-		if (a->format < 0)
-			CLI_FAIL(state, "bad format '%s': use %s", arg, report_format__list());
-		return 0;
+		return report_args__format(state, arg, &a->format);
 	case ARGP_KEY_END:
 		if (a->format != REPORT_TEXT && !a->output)
 			CLI_FAIL(state, "--format needs --output FILE (the screen is for the dashboard)");

@@ -11,6 +11,7 @@
 #include "classify/thread_role.h"
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
+#include "cli/report_args.h"
 #include "cli/parse.h"
 #include "cli/target_args.h"
 #include "ingest/tracer.h"
@@ -51,10 +52,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		a->stacks = true;
 		return 0;
 	case 'f':
-		a->format = report_format__parse(arg);
-		if (a->format < 0)
-			CLI_FAIL(state, "bad format '%s': use %s", arg, report_format__list());
-		return 0;
+		return report_args__format(state, arg, &a->format);
 	case 'o':
 		a->output = arg;
 		return 0;
