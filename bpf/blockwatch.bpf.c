@@ -279,10 +279,15 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 
 			/* the syscall may have gone unseen (an entry written back by
 			 * userspace in between): its exit reports it, not a fault */
-			if (regs && in_syscall(regs))
+			if (regs && in_syscall(regs)) {
 				th->syscall_nr = BPF_CORE_READ(regs, orig_ax);
-			else
+			} else {
 				emit_blocked_no_syscall(next_tid, th, now, now - start, regs);
+				/* reported here: not part of the next syscall */
+				th->syscall_blocked_ns = 0;
+			}
+		} else if (was == BW_STATE_BLOCKED && th->syscall_nr < 0) {
+			th->syscall_blocked_ns = 0; /* a short fault: nobody's syscall */
 		}
 	}
 	return 0;
@@ -610,7 +615,9 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	/* after exec the user stack belongs to the new image */
 	if (nr == syscall_execve || nr == syscall_execveat)
 		return 0;
-	if (blocked < threshold_ns || !reportable_role(th, tid))
+	/* nr < 0: this syscall never slept (tp_btf notes a syscall at its first
+	 * sleep); any blocked time is a fault's, already reported */
+	if (nr < 0 || blocked < threshold_ns || !reportable_role(th, tid))
 		return 0;
 	/* the syscall heuristic's parks are never blocking, however the
 	 * time inside them was split (slow path: one more lookup) */
