@@ -59,31 +59,12 @@ struct {
 	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
-/* Per CPU: the tid of the task running there when it is a traced thread,
- * else 0. Written at every sched_switch; the syscall programs, which run on
- * every syscall of every process, read it first so that untraced tasks cost
- * one per-CPU load instead of a hash lookup. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} running_traced SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, BW_CNT_NR);
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
-
-/* The syscall programs' fast exit: is the current task a traced thread? */
-static __always_inline bool current_is_traced(__u32 tid)
-{
-	__u32 zero = 0, *cur = bpf_map_lookup_elem(&running_traced, &zero);
-
-	return cur && *cur == tid;
-}
 
 static __always_inline void count(__u32 which)
 {
@@ -243,7 +224,6 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 {
 	__u32 prev_tid = BPF_CORE_READ(prev, pid);
 	__u32 next_tid = BPF_CORE_READ(next, pid);
-	__u32 zero = 0, *gate;
 	struct bw_thread *th;
 	__u64 now = 0;
 
@@ -261,9 +241,6 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	}
 
 	th = bpf_map_lookup_elem(&threads, &next_tid);
-	gate = bpf_map_lookup_elem(&running_traced, &zero);
-	if (gate)
-		*gate = th ? next_tid : 0;
 	if (th) {
 		__u32 was = th->state;
 		__u64 start = th->state_since_ns;
@@ -491,8 +468,6 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bw_thread *th;
 
-	if (!current_is_traced(tid))
-		return 0;
 	th = bpf_map_lookup_elem(&threads, &tid);
 	if (!th)
 		return 0;
@@ -596,8 +571,6 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	__u64 blocked, now;
 	__s32 nr;
 
-	if (!current_is_traced(tid))
-		return 0;
 	th = bpf_map_lookup_elem(&threads, &tid);
 	if (!th)
 		return 0;

@@ -252,6 +252,14 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 	    runtime_called_api(p, rs, &br)) {
 		t->internal_count++;
 		t->internal_ns += e->blocked_ns;
+		if (t->opts.verbose) {
+			fprintf(stderr, "blockwatch: runtime-internal blocking, tid %d, %llu ns in %s:\n",
+				e->hdr.tid, (unsigned long long)e->blocked_ns, syscall_name(e->syscall_nr));
+			for (int i = 0; i < rs->nframes; i++)
+				fprintf(stderr, "    %s%s %s:%d\n", rs->frames[i].inlined ? "(inl) " : "",
+					rs->frames[i].function ? rs->frames[i].function : "??",
+					rs->frames[i].file ? rs->frames[i].file : "?", rs->frames[i].line);
+		}
 		return;
 	}
 	publish(t, e, th, rs, &br);
