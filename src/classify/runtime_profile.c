@@ -108,6 +108,7 @@ static const struct runtime_profile tokio_profile = {
 	.blocking_frames = tokio_blocking_frames,
 	.park_frames = tokio_park_frames,
 	.own_prefixes = tokio_own_prefixes,
+	.crate_dir = "/tokio-",
 	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
 };
@@ -168,6 +169,21 @@ bool runtime_owns_symbol(const struct runtime_profile *p, const char *name)
 {
 	for (int i = 0; p && name && p->own_prefixes && p->own_prefixes[i]; i++)
 		if (strncmp(name, p->own_prefixes[i], strlen(p->own_prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const char *file)
+{
+	const char *at;
+
+	if (runtime_owns_symbol(p, name))
+		return true;
+	if (!p || !p->crate_dir || !file)
+		return false;
+	/* a crate version follows the name: "tokio-1.24.2/" */
+	for (at = strstr(file, p->crate_dir); at; at = strstr(at + 1, p->crate_dir))
+		if (at[strlen(p->crate_dir)] >= '0' && at[strlen(p->crate_dir)] <= '9')
 			return true;
 	return false;
 }

@@ -31,6 +31,8 @@ struct runtime_profile {
 	/* Name prefixes of the runtime's own code: a blocking API it calls on
 	 * the user's behalf (its internal locks) is not the user's mistake. */
 	const char *const *own_prefixes;
+	/* "/tokio-": a crate source directory ("tokio-1.24.2/src/...") */
+	const char *crate_dir;
 	/* Blocking epoll waits on its threads are its I/O driver idling. */
 	bool epoll_is_park;
 	/* Default thread-name prefix: a hint only (users rename threads). */
@@ -45,6 +47,9 @@ const struct runtime_profile *runtime_profile__by_name(const char *name);
 bool symbol_has_suffix(const char *name, const char *suffix);
 /* True when name starts with one of the profile's own prefixes. */
 bool runtime_owns_symbol(const struct runtime_profile *p, const char *name);
+/* The same, by name or, for unqualified (line-tables-only) names, by the
+ * frame's source file lying in the runtime's crate directory. */
+bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const char *file);
 /* True when any of the NULL-terminated suffixes matches. */
 bool symbol_matches_any(const char *name, const char *const *suffixes);
 

@@ -3,6 +3,62 @@
 #include <errno.h>
 #include <regex.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Line-tables-only debug info names functions without their path ("run",
+ * "block_on"): then the last segment must match and the source file must be
+ * the runtime's, in the module the rule names ("multi_thread::worker::run"
+ * wants ".../multi_thread/worker.rs"). */
+static bool unqualified_match(const struct runtime_profile *p, const char *fn, const char *file,
+			      const char *rule)
+{
+	char dir[256];
+	const char *last = strrchr(rule, ':'), *mod_end;
+	size_t len;
+
+	if (!last || strcmp(fn, last + 1) != 0 || !runtime_owns_frame(p, NULL, file))
+		return false;
+	/* the module is the segment before the type or function name */
+	mod_end = last - 1;
+	while (mod_end > rule && !(mod_end[-1] == ':' && mod_end[0] == ':'))
+		mod_end--;
+	if (mod_end > rule && mod_end[1] >= 'A' && mod_end[1] <= 'Z') /* Type::fn: skip the type */
+		while (mod_end > rule + 1 && !(mod_end[-2] == ':' && mod_end[-1] == ':'))
+			mod_end--;
+	len = (size_t)(mod_end - rule);
+	if (len == 0 || len >= sizeof(dir))
+		return true;
+	snprintf(dir, sizeof(dir), "%.*s", (int)len, rule);
+	for (char *c = dir; *c; c++)
+		if (*c == ':')
+			*c = '/';
+	/* "a//b" from "a::b": collapse to "a/b" */
+	for (char *c = strstr(dir, "//"); c; c = strstr(c, "//"))
+		memmove(c, c + 1, strlen(c));
+	return strstr(file, dir) != NULL;
+}
+
+static bool frame_matches(const struct runtime_profile *p, const char *fn, const char *file,
+			  const char *const *rules)
+{
+	char base[256];
+	char *lt;
+
+	if (symbol_matches_any(fn, rules))
+		return true;
+	/* "poll<F, S>" -> "poll": generic arguments carry paths of their own */
+	snprintf(base, sizeof(base), "%s", fn);
+	lt = strchr(base, '<');
+	if (lt && lt != base)
+		*lt = 0;
+	if (strstr(base, "::"))
+		return false;
+	for (int i = 0; rules && rules[i]; i++)
+		if (unqualified_match(p, base, file, rules[i]))
+			return true;
+	return false;
+}
 
 void classify_stack(const struct runtime_profile *p, const struct bw_frame *frames, int n,
 		    struct stack_verdict *out)
@@ -14,17 +70,17 @@ void classify_stack(const struct runtime_profile *p, const struct bw_frame *fram
 	out->named = false;
 	out->in_block_on = false;
 	for (int i = 0; i < n; i++) {
-		const char *fn = frames[i].function;
+		const char *fn = frames[i].function, *file = frames[i].file;
 
 		if (!fn)
 			continue;
 		out->named = true;
 		if (!p)
 			continue;
-		worker |= symbol_matches_any(fn, p->worker_frames);
-		blocking |= symbol_matches_any(fn, p->blocking_frames);
-		block_on |= symbol_matches_any(fn, p->block_on_frames);
-		out->parked |= symbol_matches_any(fn, p->park_frames);
+		worker |= frame_matches(p, fn, file, p->worker_frames);
+		blocking |= frame_matches(p, fn, file, p->blocking_frames);
+		block_on |= frame_matches(p, fn, file, p->block_on_frames);
+		out->parked |= frame_matches(p, fn, file, p->park_frames);
 	}
 	/* Tokio starts workers on blocking-pool threads: a worker frame wins. */
 	if (worker) {

@@ -178,10 +178,14 @@ static int resolve_event_stack(struct tracer *t, struct traced_process *p,
 static bool runtime_called_api(const struct traced_process *p, const struct resolved_stack *rs,
 			       const struct blame_result *br)
 {
-	if (br->api_frame < 0 || br->callsite_frame <= br->api_frame)
+	/* no known API on the stack: the syscall itself is the API, made by
+	 * whatever code sits between it and the callsite */
+	int from = br->api_frame >= 0 ? br->api_frame + 1 : 0;
+
+	if (br->callsite_frame <= from - 1 || br->callsite_frame < 0)
 		return false;
-	for (int i = br->api_frame + 1; i < br->callsite_frame && i < rs->nframes; i++)
-		if (runtime_owns_symbol(p->profile, rs->frames[i].function))
+	for (int i = from; i < br->callsite_frame && i < rs->nframes; i++)
+		if (runtime_owns_frame(p->profile, rs->frames[i].function, rs->frames[i].file))
 			return true;
 	return false;
 }

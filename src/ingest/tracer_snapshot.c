@@ -99,7 +99,7 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 		o->role = th->role;
 		if (th->last.role == BW_ROLE_WORKER || th->last.role == BW_ROLE_BLOCKING)
 			o->role = th->last.role; /* from uprobes: authoritative */
-		if (o->role == BW_ROLE_UNKNOWN && th->ran_block_on)
+		if ((o->role == BW_ROLE_UNKNOWN || o->role == BW_ROLE_OTHER) && th->ran_block_on)
 			o->role = BW_ROLE_WORKER;
 		live_times(th, now, o->time_ns);
 		for (int st = 0; st < BW_STATE_COUNT; st++)
