@@ -92,3 +92,17 @@ void latency__release(struct latency *l)
 	free(l->samples);
 	memset(l, 0, sizeof(*l));
 }
+
+void latency__hist_span(const uint64_t hist[BW_HIST_BUCKETS], int *lo, int *hi, uint64_t *max)
+{
+	*lo = BW_HIST_BUCKETS;
+	*hi = -1;
+	*max = 0;
+	for (int i = 0; i < BW_HIST_BUCKETS; i++) {
+		if (!hist[i])
+			continue;
+		*lo = i < *lo ? i : *lo;
+		*hi = i;
+		*max = hist[i] > *max ? hist[i] : *max;
+	}
+}

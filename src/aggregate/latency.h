@@ -23,5 +23,8 @@ uint64_t latency__quantile(const struct latency *l, double q);
 void latency__reset(struct latency *l);
 void latency__release(struct latency *l); /* frees samples; struct stays usable */
 int latency__bucket(uint64_t ns);
+/* The non-empty span of a log2 histogram: first and last used bucket (hi < lo
+ * when empty) and the largest bucket count. */
+void latency__hist_span(const uint64_t hist[BW_HIST_BUCKETS], int *lo, int *hi, uint64_t *max);
 
 #endif

@@ -2,22 +2,17 @@
  * histogram per callsite, per-thread time split, and every loss counted. */
 #include <string.h>
 
+#include "aggregate/latency.h"
 #include "cli/parse.h"
 #include "output/output.h"
 
 static void histogram(FILE *out, const struct bw_snap_callsite *c)
 {
-	uint64_t max = 0;
-	int lo = BW_HIST_BUCKETS, hi = -1;
+	uint64_t max;
+	int lo, hi;
 	char a[32], b[32];
 
-	for (int i = 0; i < BW_HIST_BUCKETS; i++) {
-		if (!c->hist[i])
-			continue;
-		lo = i < lo ? i : lo;
-		hi = i;
-		max = c->hist[i] > max ? c->hist[i] : max;
-	}
+	latency__hist_span(c->hist, &lo, &hi, &max);
 	for (int i = lo; i <= hi; i++) {
 		int bar = max ? (int)(c->hist[i] * 30 / max) : 0;
 

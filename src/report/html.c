@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aggregate/latency.h"
 #include "cli/parse.h"
 #include "output/json_writer.h"
 #include "output/output.h"
@@ -87,17 +88,13 @@ static void header(FILE *out, const struct bw_recording *r)
 
 static void histogram_svg(FILE *out, const struct bw_snap_callsite *c)
 {
-	int lo = BW_HIST_BUCKETS, hi = -1, x = 0;
-	uint64_t max = 1;
+	int lo, hi, x = 0;
+	uint64_t max;
 	char a[32], b[32];
 
-	for (int i = 0; i < BW_HIST_BUCKETS; i++) {
-		if (!c->hist[i])
-			continue;
-		lo = i < lo ? i : lo;
-		hi = i;
-		max = c->hist[i] > max ? c->hist[i] : max;
-	}
+	latency__hist_span(c->hist, &lo, &hi, &max);
+	if (!max)
+		max = 1;
 	if (hi < 0)
 		return;
 	fprintf(out, "<svg width=\"%d\" height=\"34\" role=\"img\">", (hi - lo + 1) * 10 + 2);

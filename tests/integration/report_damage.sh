@@ -46,13 +46,7 @@ json_callsites() { # FILE -> total count of blocked intervals in a JSON report
 	python3 -c 'import json,sys; print(sum(c["count"] for c in json.load(open(sys.argv[1]))["callsites"]))' "$1"
 }
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (BPF)"
-CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
-[ -x "$CARGO" ] || skip_all "cargo not installed"
-FIXTURE=$PWD/$BUILD/report-fixture/release/bw-report-fixture
-CARGO_TARGET_DIR=$PWD/$BUILD/report-fixture "$CARGO" build -q --release \
-	--manifest-path $HERE/report-fixture/Cargo.toml >"$T/cargo.log" 2>&1 ||
-	{ cat "$T/cargo.log"; skip_all "the fixture does not build (see log)"; }
+. $HERE/report-fixture/build.sh
 
 "$BLOCKWATCH" record -o "$T/rec.bw" -- "$FIXTURE" 80 >/dev/null 2>"$T/record.err" ||
 	{ cat "$T/record.err"; skip_all "recording the fixture failed"; }

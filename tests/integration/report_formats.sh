@@ -24,13 +24,7 @@ skip_all() {
 	exit 0
 }
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (BPF)"
-CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
-[ -x "$CARGO" ] || skip_all "cargo not installed"
-FIXTURE=$PWD/$BUILD/report-fixture/release/bw-report-fixture
-CARGO_TARGET_DIR=$PWD/$BUILD/report-fixture "$CARGO" build -q --release \
-	--manifest-path $HERE/report-fixture/Cargo.toml >"$T/cargo.log" 2>&1 ||
-	{ cat "$T/cargo.log"; skip_all "the fixture does not build (see log)"; }
+. $HERE/report-fixture/build.sh
 
 # --- record ---------------------------------------------------------------
 "$BLOCKWATCH" record -o "$T/rec.bw" -- "$FIXTURE" >"$T/truth.json" 2>"$T/record.err"
