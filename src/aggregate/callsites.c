@@ -7,6 +7,7 @@
 
 #include "aggregate/latency.h"
 #include "ingest/syscall_names.h"
+#include "util/array.h"
 #include "util/strmap.h"
 
 /* Past this many distinct holders per callsite, new ones are not tracked. */
@@ -198,16 +199,9 @@ static struct callsite *create(struct callsites *cs, const char *key,
 		callsite_free(c);
 		return NULL;
 	}
-	if (cs->n == cs->cap) {
-		int cap = cs->cap ? cs->cap * 2 : 32;
-		struct callsite **l = realloc(cs->list, cap * sizeof(*l));
-
-		if (!l) {
-			callsite_free(c);
-			return NULL;
-		}
-		cs->list = l;
-		cs->cap = cap;
+	if (array_grow((void **)&cs->list, cs->n, &cs->cap, sizeof(*cs->list))) {
+		callsite_free(c);
+		return NULL;
 	}
 	if (strmap__put(cs->by_key, key, c) < 0) {
 		callsite_free(c);

@@ -16,6 +16,7 @@
 
 #include "blockwatch.skel.h"
 #include "probe.skel.h"
+#include "util/array.h"
 
 struct bw_bpf {
 	struct blockwatch_bpf *skel;
@@ -198,13 +199,6 @@ int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
 	return bpf_map_update_elem(bpf_map__fd(b->skel->maps.tgids), &key, &val, BPF_ANY) ? -errno : 0;
 }
 
-int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid)
-{
-	__u32 key = tgid;
-
-	return bpf_map_delete_elem(bpf_map__fd(b->skel->maps.tgids), &key) ? -errno : 0;
-}
-
 int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 			 const struct bw_initial_state *init)
 {
@@ -283,15 +277,8 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])
 
 static int keep_link(struct bw_bpf *b, struct bpf_link *link)
 {
-	if (b->nlinks == b->cap) {
-		int cap = b->cap ? b->cap * 2 : 16;
-		struct bpf_link **l = realloc(b->links, cap * sizeof(*l));
-
-		if (!l)
-			return -ENOMEM;
-		b->links = l;
-		b->cap = cap;
-	}
+	if (array_grow((void **)&b->links, b->nlinks, &b->cap, sizeof(*b->links)))
+		return -ENOMEM;
 	b->links[b->nlinks++] = link;
 	return 0;
 }
@@ -311,11 +298,6 @@ int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, p
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-int bw_bpf__uprobe_count(const struct bw_bpf *b)
-{
-	return b->nlinks;
 }
 
 int bw_bpf__attach_poll_sampler(struct bw_bpf *b, uint64_t period_ns)

@@ -31,7 +31,6 @@ int bw_bpf__ringbuf_fd(const struct bw_bpf *b);
 int bw_bpf__threads_fd(const struct bw_bpf *b);
 
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags);
-int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid);
 /* What an already-running thread is doing when we start tracking it. */
 struct bw_initial_state {
 	enum bw_role role;
@@ -50,7 +49,6 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);
 /* Attaches the runtime marker program; pid -1 means every process. */
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
 			  enum bw_probe_action action, bool retprobe);
-int bw_bpf__uprobe_count(const struct bw_bpf *b);
 /* CPU-clock sampling on every CPU for long-poll stacks (--polls). */
 int bw_bpf__attach_poll_sampler(struct bw_bpf *b, uint64_t period_ns);
 

@@ -14,6 +14,7 @@
 
 #include "classify/thread_role.h"
 #include "ingest/procfs.h"
+#include "util/array.h"
 
 #define REFRESH_INTERVAL_NS 200000000ULL
 
@@ -68,15 +69,8 @@ struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid)
 	for (int i = 0; i < t->nthreads; i++)
 		if (t->threads[i].tid == tid && !t->threads[i].exited)
 			return &t->threads[i];
-	if (t->nthreads == t->cap_threads) {
-		int cap = t->cap_threads ? t->cap_threads * 2 : 64;
-		struct traced_thread *n = realloc(t->threads, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		t->threads = n;
-		t->cap_threads = cap;
-	}
+	if (array_grow((void **)&t->threads, t->nthreads, &t->cap_threads, sizeof(*th)))
+		return NULL;
 	th = &t->threads[t->nthreads++];
 	memset(th, 0, sizeof(*th));
 	th->pid = pid;
@@ -186,15 +180,8 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 
 	if (tracer_find_process(t, pid))
 		return 0;
-	if (t->nprocs == t->cap_procs) {
-		int cap = t->cap_procs ? t->cap_procs * 2 : 8;
-		struct traced_process *np = realloc(t->procs, cap * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		t->procs = np;
-		t->cap_procs = cap;
-	}
+	if (array_grow((void **)&t->procs, t->nprocs, &t->cap_procs, sizeof(*t->procs)))
+		return -ENOMEM;
 	p = &t->procs[t->nprocs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;

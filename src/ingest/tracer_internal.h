@@ -36,12 +36,10 @@ struct traced_thread {
 	uint64_t roll_base[BW_STATE_COUNT]; /* totals at the last roll, for "recent" */
 	uint64_t recent[BW_STATE_COUNT];
 	bool exited;
-	bool seen_in_map;
 	uint64_t blocking_pool_events;
 	/* stuck episode: the state_since_ns it began at, and where */
 	uint64_t stuck_since;
 	char *stuck_where;
-	bool stuck_reported;
 	/* who woke it out of its current slow futex wait (a waker event
 	 * arrives just before the wait's own blocked event) */
 	char holder_thread[BW_COMM_LEN];

@@ -126,7 +126,6 @@ void tracer_refresh_threads(struct tracer *t)
 		if (!th)
 			continue;
 		th->last = val;
-		th->seen_in_map = true;
 		/* the stack mapping does not move: look it up once */
 		if (val.min_sp && !th->stack_end)
 			proc_find_mapping(val.tgid, val.min_sp, &th->stack_start, &th->stack_end);

@@ -1,6 +1,7 @@
 /* The in-memory recording: pooled strings, growable arrays, and the
  * rebuild of the summary snapshot from recorded events. */
 #include "record/recording.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -67,22 +68,6 @@ int recording__set_meta(struct bw_recording *r, const struct rec_meta *m)
 }
 
 /* Grows *arr (of elements `size`) to hold one more; returns 0 or -ENOMEM. */
-static int grow(void **arr, int n, int *cap, size_t size)
-{
-	void *p;
-	int c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, (size_t)c * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 int recording__add_event(struct bw_recording *r, const struct rec_event *ev)
 {
 	struct rec_event **list = ev->long_poll ? &r->polls : &r->events;
@@ -90,7 +75,7 @@ int recording__add_event(struct bw_recording *r, const struct rec_event *ev)
 	int *cap = ev->long_poll ? &r->polls_cap : &r->events_cap;
 	struct rec_event *e;
 
-	if (grow((void **)list, *n, cap, sizeof(*e)))
+	if (array_grow((void **)list, *n, cap, sizeof(*e)))
 		return -ENOMEM;
 	e = &(*list)[*n];
 	*e = *ev;
@@ -118,7 +103,7 @@ int recording__add_event(struct bw_recording *r, const struct rec_event *ev)
 
 int recording__add_slice(struct bw_recording *r, const struct rec_slice *s)
 {
-	if (grow((void **)&r->slices, r->nslices, &r->slices_cap, sizeof(*s)))
+	if (array_grow((void **)&r->slices, r->nslices, &r->slices_cap, sizeof(*s)))
 		return -ENOMEM;
 	r->slices[r->nslices++] = *s;
 	return 0;
