@@ -22,6 +22,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by userspace before load. */
 const volatile __u64 threshold_ns = 1000000;
 const volatile __u64 poll_threshold_ns; /* 0: long-poll detection off */
+const volatile __u64 hold_threshold_ns; /* 0: async lock holds off */
 const volatile __u32 check_tgid;   /* `check` mode: emit every switch of this tgid */
 const volatile __u32 syscall_futex = 202;
 const volatile __u32 syscall_epoll_wait = 232;
@@ -53,6 +54,23 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } user_roles SEC(".maps");
+
+/* Permits of async locks held right now (--locks; userspace sizes it to
+ * one entry otherwise). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct bw_hold_key);
+	__type(value, struct bw_hold);
+} holds SEC(".maps");
+
+/* Room to build a `holds` value: too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_hold);
+} hold_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -647,11 +665,14 @@ static __always_inline __u64 running_at(struct bw_thread *th, __u64 now)
 }
 
 /* Task polls (--polls): the innermost poll is timed, since Tokio runs each
- * worker inside a never-ending poll of its own blocking-pool task. */
-static __always_inline void poll_enter(struct bw_thread *th, __u64 fn)
+ * worker inside a never-ending poll of its own blocking-pool task.
+ * --locks: the task is named by the pointer the poll function receives. */
+static __always_inline void poll_enter(struct bw_thread *th, __u64 fn, __u64 task)
 {
 	__u64 now;
 
+	th->poll_task = task;
+	th->poll_seq++;
 	if (!poll_threshold_ns || th->role == BW_ROLE_BLOCKING)
 		return;
 	now = bpf_ktime_get_ns();
@@ -666,6 +687,7 @@ static __always_inline void poll_exit(struct bw_thread *th, __u32 tid)
 	struct bw_long_poll_event *e;
 	__u64 now, cpu;
 
+	th->poll_task = 0; /* back in the scheduler, between tasks */
 	if (!th->poll_start_ns)
 		return;
 	now = bpf_ktime_get_ns();
@@ -692,20 +714,95 @@ static __always_inline void poll_exit(struct bw_thread *th, __u32 tid)
 	th->poll_start_ns = 0;
 }
 
+static __always_inline void fill_snippet(struct bw_stack_snippet *sn, struct pt_regs *ctx, __u32 tid)
+{
+	sn->ip = PT_REGS_IP(ctx);
+	sn->sp = PT_REGS_SP(ctx);
+	sn->bp = PT_REGS_FP(ctx);
+	sn->tid = tid;
+	sn->len = bpf_probe_read_user(sn->stack, BW_SNIPPET_BYTES, (void *)sn->sp)
+			  ? 0
+			  : BW_SNIPPET_BYTES;
+}
+
+/* The acquire future returned Ready(Ok(())), i.e. 0 in the low byte of
+ * Poll<Result<(), AcquireError>>: the task now holds the permits. */
+static __always_inline void permit_acquired(struct bw_thread *th, struct pt_regs *ctx, __u32 tid,
+					    __u64 field)
+{
+	struct bw_hold_key key = { .task = th->poll_task };
+	__u64 future = th->acquire_future;
+	struct bw_hold *h;
+	__u32 zero = 0;
+
+	th->acquire_future = 0;
+	if (!future || (PT_REGS_RC(ctx) & 0xff) != 0)
+		return;
+	if (bpf_probe_read_user(&key.semaphore, sizeof(key.semaphore), (void *)(future + field)))
+		return;
+	h = bpf_map_lookup_elem(&hold_scratch, &zero);
+	if (!h)
+		return;
+	h->start_ns = bpf_ktime_get_ns();
+	h->poll_seq = th->poll_seq;
+	fill_snippet(&h->acquire, ctx, tid);
+	if (bpf_map_update_elem(&holds, &key, h, BPF_ANY))
+		count(BW_CNT_HOLDS_FULL);
+}
+
+/* Permits go back: if this task took them in an earlier poll (it awaited
+ * while holding them) and long enough ago, report where and how long. */
+static __always_inline void permit_released(struct bw_thread *th, struct pt_regs *ctx, __u32 tid)
+{
+	struct bw_hold_key key = { .semaphore = PT_REGS_PARM1(ctx), .task = th->poll_task };
+	struct bw_hold_event *e;
+	struct bw_hold *h;
+	__u64 now, held;
+
+	h = bpf_map_lookup_elem(&holds, &key);
+	if (!h)
+		return;
+	now = bpf_ktime_get_ns();
+	held = now - h->start_ns;
+	if ((h->acquire.tid != tid || h->poll_seq != th->poll_seq) && held >= hold_threshold_ns) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			e->hdr.type = BW_EV_LOCK_HOLD;
+			e->hdr.size = sizeof(*e);
+			e->hdr.ts_ns = now;
+			e->hdr.pid = th->tgid;
+			e->hdr.tid = tid;
+			e->hold_ns = held;
+			e->role = th->role;
+			e->pad = 0;
+			bpf_probe_read_kernel(&e->acquire, sizeof(e->acquire), &h->acquire);
+			fill_snippet(&e->release, ctx, tid);
+			bpf_get_current_comm(e->comm, sizeof(e->comm));
+			bpf_ringbuf_submit(e, 0);
+			count(BW_CNT_LOCK_HOLDS);
+		} else {
+			count(BW_CNT_RINGBUF_FULL);
+		}
+	}
+	bpf_map_delete_elem(&holds, &key);
+}
+
 /* Uprobes on runtime internals; the cookie says what the probe means. */
 SEC("uprobe")
 int runtime_marker(struct pt_regs *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
 
 	if (!th)
 		return 0;
-	switch (bpf_get_attach_cookie(ctx)) {
+	switch (BW_COOKIE_ACTION(cookie)) {
 	case BW_PROBE_PARK_ENTER:
 		/* no role from parking: block_on's thread parks here too */
 		th->park_depth++;
 		th->park_pending = 0;
+		th->poll_seq++; /* block_on's future returned Pending */
 		break;
 	case BW_PROBE_PARK_EXIT:
 		if (th->park_depth > 0)
@@ -718,10 +815,19 @@ int runtime_marker(struct pt_regs *ctx)
 		th->role = BW_ROLE_BLOCKING;
 		break;
 	case BW_PROBE_POLL_ENTER:
-		poll_enter(th, PT_REGS_IP(ctx));
+		poll_enter(th, PT_REGS_IP(ctx), PT_REGS_PARM1(ctx));
 		break;
 	case BW_PROBE_POLL_EXIT:
 		poll_exit(th, tid);
+		break;
+	case BW_PROBE_ACQUIRE_ENTER:
+		th->acquire_future = PT_REGS_PARM1(ctx);
+		break;
+	case BW_PROBE_ACQUIRE_EXIT:
+		permit_acquired(th, ctx, tid, BW_COOKIE_FIELD(cookie));
+		break;
+	case BW_PROBE_RELEASE:
+		permit_released(th, ctx, tid);
 		break;
 	}
 	return 0;

@@ -48,9 +48,20 @@ enum bw_probe_action {
 	BW_PROBE_PARK_EXIT = 2,
 	BW_PROBE_ROLE_WORKER = 3,
 	BW_PROBE_ROLE_BLOCKING = 4,
-	BW_PROBE_POLL_ENTER = 5, /* a task's poll begins (--polls) */
+	BW_PROBE_POLL_ENTER = 5, /* a task's poll begins (--polls, --locks) */
 	BW_PROBE_POLL_EXIT = 6,
+	/* an async semaphore's acquire future is polled (--locks); its return
+	 * says whether the permits were taken */
+	BW_PROBE_ACQUIRE_ENTER = 7,
+	BW_PROBE_ACQUIRE_EXIT = 8,
+	BW_PROBE_RELEASE = 9, /* permits go back to an async semaphore */
 };
+
+/* A probe's cookie: the action in the low byte; for ACQUIRE_* probes the
+ * byte offset of the semaphore pointer inside the acquire future above it. */
+#define BW_COOKIE_ACTION(c) ((c) & 0xff)
+#define BW_COOKIE_FIELD(c) ((c) >> 16)
+#define BW_COOKIE(action, field) ((__u64)(action) | ((__u64)(field) << 16))
 
 /* Per-thread state kept in the `threads` map, read by userspace. */
 struct bw_thread {
@@ -81,8 +92,15 @@ struct bw_thread {
 	 * lets userspace unwind a thread that is stuck right now through
 	 * functions that address their frame from rbp */
 	__u64 syscall_user_bp;
+	/* --locks: the task being polled (0 between polls), a counter that
+	 * moves at every poll and park (a permit released under another value
+	 * was held across an .await), and the acquire future being polled */
+	__u64 poll_task;
+	__u64 acquire_future;
+	__u32 poll_seq;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct bw_thread) == 136, "bw_thread layout");
+_Static_assert(sizeof(struct bw_thread) == 160, "bw_thread layout");
 
 /* Per-process flags in the `tgids` map. */
 enum bw_tgid_flags {
@@ -108,6 +126,9 @@ enum bw_event_type {
 	/* An on-CPU stack of a worker inside a poll that is already over the
 	 * poll threshold (struct bw_blocked_event; blocked_ns = poll age). */
 	BW_EV_POLL_SAMPLE = 7,
+	/* an async lock's permits were held across an .await for longer than
+	 * the threshold (struct bw_hold_event) */
+	BW_EV_LOCK_HOLD = 8,
 };
 
 /* Why a blocked interval happened outside any syscall. */
@@ -154,7 +175,7 @@ struct bw_thread_exit_event {
 	struct bw_thread thread;
 	__u8 comm[BW_COMM_LEN];
 };
-_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 136 + 16, "exit event layout");
+_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 160 + 16, "exit event layout");
 
 struct bw_long_poll_event {
 	struct bw_event_header hdr;
@@ -168,6 +189,42 @@ _Static_assert(sizeof(struct bw_long_poll_event) == 56, "long poll event layout"
 
 /* On-CPU samples per long poll: enough to name the hot code, bounded cost. */
 #define BW_MAX_POLL_SAMPLES 4
+
+/* A little of a thread's user stack with the registers CFI unwinding from
+ * a function's own frame needs: enough to reach the async fn around an
+ * acquire or a release without copying a whole stack per lock operation. */
+#define BW_SNIPPET_BYTES 1024
+struct bw_stack_snippet {
+	__u64 ip, sp, bp;
+	__u32 tid;
+	__u32 len; /* valid bytes in stack[] */
+	__u8 stack[BW_SNIPPET_BYTES];
+};
+_Static_assert(sizeof(struct bw_stack_snippet) == 32 + BW_SNIPPET_BYTES, "snippet layout");
+
+/* A permit held by one task: key and value of the `holds` map. */
+struct bw_hold_key {
+	__u64 semaphore;
+	__u64 task;
+};
+
+struct bw_hold {
+	__u64 start_ns;
+	__u32 poll_seq;
+	__u32 pad;
+	struct bw_stack_snippet acquire;
+};
+
+struct bw_hold_event {
+	struct bw_event_header hdr;
+	__u64 hold_ns;
+	__u32 role;
+	__u32 pad;
+	struct bw_stack_snippet acquire, release;
+	__u8 comm[BW_COMM_LEN];
+};
+_Static_assert(sizeof(struct bw_hold_event) == 24 + 16 + 2 * (32 + BW_SNIPPET_BYTES) + 16,
+	       "hold event layout");
 
 struct bw_exec_event {
 	struct bw_event_header hdr;
@@ -192,6 +249,8 @@ enum bw_counter {
 	BW_CNT_BLOCKED_EVENTS,     /* blocked events emitted */
 	BW_CNT_WAKER_EVENTS,       /* waker stacks emitted */
 	BW_CNT_LONG_POLLS,         /* long polls emitted */
+	BW_CNT_LOCK_HOLDS,         /* async lock holds emitted */
+	BW_CNT_HOLDS_FULL,         /* permit not tracked: holds map full */
 	BW_CNT_NR,
 };
 

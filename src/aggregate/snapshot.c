@@ -43,6 +43,12 @@ void snapshot__free(struct bw_snapshot *s)
 	free(s->threads);
 	callsite_array_free(s->callsites, s->ncallsites);
 	callsite_array_free(s->long_polls, s->nlong_polls);
+	callsite_array_free(s->lock_holds, s->nlock_holds);
+	for (int i = 0; i < s->nlocks_held_now; i++) {
+		free(s->locks_held_now[i].kind);
+		free(s->locks_held_now[i].where);
+	}
+	free(s->locks_held_now);
 	for (int i = 0; i < s->nlost; i++)
 		free(s->lost[i].reason);
 	free(s->lost);

@@ -67,6 +67,14 @@ struct bw_snap_thread {
 	uint64_t stack_used_bytes, stack_size_bytes;
 };
 
+struct bw_snap_held_lock {
+	pid_t pid, tid;
+	char comm[BW_COMM_LEN];
+	char *kind;  /* "tokio::sync::Mutex", ... */
+	char *where; /* the acquiring user frame */
+	uint64_t held_ns;
+};
+
 struct bw_snap_process {
 	pid_t pid;
 	char comm[BW_COMM_LEN];
@@ -95,6 +103,14 @@ struct bw_snapshot {
 	struct bw_snap_callsite *long_polls;
 	int nlong_polls;
 	bool polls_enabled;
+	/* async lock permits held across an .await (--locks), same shape:
+	 * blocking_api names the lock, holders say where it was released */
+	struct bw_snap_callsite *lock_holds;
+	int nlock_holds;
+	bool locks_enabled;
+	/* ... and those held across an .await right now, over the stuck threshold */
+	struct bw_snap_held_lock *locks_held_now;
+	int nlocks_held_now;
 	/* worker blocking inside the runtime/libraries with no user frame */
 	uint64_t internal_count, internal_ns;
 	struct bw_snap_counter *lost; /* every loss or degradation, by reason */

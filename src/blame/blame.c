@@ -409,15 +409,6 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 	return err;
 }
 
-int blame__thread_role(const struct bw_frame *frames, int n)
-{
-	for (int r = 0; r < blame_nrole_rules; r++)
-		for (int i = 0; i < n; i++)
-			if (frames[i].function && strstr(frames[i].function, blame_role_rules[r].pattern))
-				return blame_role_rules[r].role;
-	return BW_ROLE_UNKNOWN;
-}
-
 bool blame__is_user_frame(const struct bw_frame *f)
 {
 	char norm[NAME_MAX_LEN] = "";

@@ -41,10 +41,6 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 
 /* --- additions (issue 4) --- */
 
-/* Role of a thread from its (symbolized) stack: returns an enum bw_role
- * value (BW_ROLE_UNKNOWN, BW_ROLE_WORKER or BW_ROLE_BLOCKING). */
-int blame__thread_role(const struct bw_frame *frames, int n);
-
 /* true when the frame is the user's own code by blame's rules. */
 bool blame__is_user_frame(const struct bw_frame *frame);
 /* Why dropping a value of this type blocks, for well-known types; NULL else. */

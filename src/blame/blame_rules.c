@@ -144,19 +144,6 @@ const struct blame_syscall blame_syscalls[] = {
 };
 const int blame_nsyscalls = sizeof(blame_syscalls) / sizeof(blame_syscalls[0]);
 
-/* Worker patterns first: Tokio 1.x starts its workers as blocking-pool
- * tasks, so a worker's stack also holds blocking::pool::Inner::run; only a
- * stack without worker frames is a blocking-pool thread. */
-const struct blame_role_rule blame_role_rules[] = {
-	{ "tokio::runtime::scheduler::multi_thread::worker::run", BW_ROLE_WORKER },
-	{ "tokio::runtime::scheduler::multi_thread::worker::Context::run", BW_ROLE_WORKER },
-	{ "tokio::runtime::scheduler::current_thread::", BW_ROLE_WORKER },
-	{ "tokio::runtime::park::CachedParkThread::block_on", BW_ROLE_WORKER },
-	{ "tokio::runtime::runtime::Runtime::block_on", BW_ROLE_WORKER },
-	{ "tokio::runtime::blocking::pool::Inner::run", BW_ROLE_BLOCKING },
-};
-const int blame_nrole_rules = sizeof(blame_role_rules) / sizeof(blame_role_rules[0]);
-
 /* Well-known blocking drops: the report names the type and says why. */
 const struct blame_drop_rule blame_drop_rules[] = {
 	{ "std::io::buffered::bufwriter::BufWriter", "BufWriter flushes its buffer (a write) when dropped" },

@@ -42,12 +42,4 @@ struct blame_drop_rule {
 extern const struct blame_drop_rule blame_drop_rules[];
 extern const int blame_ndrop_rules;
 
-/* Frames that mark a thread's role (substring match). */
-struct blame_role_rule {
-	const char *pattern;
-	int role; /* enum bw_role */
-};
-extern const struct blame_role_rule blame_role_rules[];
-extern const int blame_nrole_rules;
-
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "ingest/bpf_loader.h"
+#include "symbolize/dwarf_layout.h"
 #include "symbolize/symbolize.h"
 
 static void count_match(const char *name, uint64_t off, void *ctx)
@@ -80,11 +82,12 @@ int runtime_detect(const char *elf_path, struct runtime_match *out)
 struct probe_site {
 	uint64_t offset;
 	const struct runtime_probe_rule *rule;
+	bool exit_attached;
 };
 
 struct probe_search {
 	const struct runtime_profile *profile;
-	bool polls;
+	unsigned features;
 	int overflow; /* sites beyond the array: counted as failed attaches */
 	struct probe_site sites[4096]; /* poll probes: one per future type */
 	int n;
@@ -95,14 +98,14 @@ static void collect_site(const char *name, uint64_t off, void *ctx)
 	struct probe_search *s = ctx;
 
 	for (const struct runtime_probe_rule *r = s->profile->probes; r->suffix; r++) {
-		if ((r->polls_only && !s->polls) || !symbol_has_suffix(name, r->suffix))
+		if ((r->features && !(r->features & s->features)) || !symbol_has_suffix(name, r->suffix))
 			continue;
 		/* one probe per (address, action): aliases share an address */
 		for (int i = 0; i < s->n; i++)
 			if (s->sites[i].offset == off && s->sites[i].rule->action == r->action)
 				return;
 		if (s->n < (int)(sizeof(s->sites) / sizeof(s->sites[0])))
-			s->sites[s->n++] = (struct probe_site){ off, r };
+			s->sites[s->n++] = (struct probe_site){ .offset = off, .rule = r };
 		else
 			s->overflow++;
 		return;
@@ -117,8 +120,34 @@ static int by_rule_order(const void *a, const void *b)
 	return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
+/* The cookie of a probe: its action, and for the permit future's probes
+ * where in that future the semaphore pointer is. */
+static uint64_t probe_cookie(const struct runtime_profile *p, const char *elf_path,
+			     enum bw_probe_action action, struct probe_report *rep)
+{
+	static char cached_path[4096];
+	static uint64_t cached_off;
+	uint64_t off = 0;
+
+	if (action != BW_PROBE_ACQUIRE_ENTER && action != BW_PROBE_ACQUIRE_EXIT)
+		return BW_COOKIE(action, 0);
+	if (strcmp(cached_path, elf_path) == 0) {
+		off = cached_off;
+	} else if (dwarf_field_offset(elf_path, p->permit_future_type, p->permit_future_field,
+				      &off) == 0) {
+		snprintf(cached_path, sizeof(cached_path), "%s", elf_path);
+		cached_off = off;
+	} else {
+		/* rustc puts the lone pointer field first today */
+		rep->permit_layout_assumed = true;
+		off = 0;
+	}
+	return BW_COOKIE(action, off);
+}
+
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
-			  const char *elf_path, pid_t pid, bool polls, struct probe_report *rep)
+			  const char *elf_path, pid_t pid, unsigned features,
+			  struct probe_report *rep)
 {
 	struct probe_search *s = calloc(1, sizeof(*s));
 	const char *patterns[64];
@@ -128,7 +157,7 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		return -ENOMEM;
 	memset(rep, 0, sizeof(*rep));
 	s->profile = p;
-	s->polls = polls;
+	s->features = features;
 	/* Search by each rule's last path segment ("::park"): a substring that
 	 * survives generic arguments in the middle of a name; collect_site then
 	 * applies the exact suffix rule. */
@@ -139,16 +168,21 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 	}
 	rc = elf_find_symbols(elf_path, patterns, np, collect_site, s);
 	qsort(s->sites, s->n, sizeof(s->sites[0]), by_rule_order);
+	/* Return probes first: in a running process a thread may enter the
+	 * function between the two attaches, and an entry seen without its
+	 * return would leave it "inside" (parked) forever; a return without
+	 * its entry is ignored. */
+	for (int i = 0; rc >= 0 && i < s->n; i++)
+		if (s->sites[i].rule->exit_action)
+			s->sites[i].exit_attached = !bw_bpf__attach_uprobe(
+				b, elf_path, s->sites[i].offset, pid,
+				probe_cookie(p, elf_path, s->sites[i].rule->exit_action, rep), true);
 	for (int i = 0; rc >= 0 && i < s->n; i++) {
 		const struct runtime_probe_rule *r = s->sites[i].rule;
-		int err;
 
-		err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid, r->action, false);
-
-		if (!err && r->exit_action)
-			err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
-						    r->exit_action, true);
-		if (err) {
+		if ((r->exit_action && !s->sites[i].exit_attached) ||
+		    bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
+					  probe_cookie(p, elf_path, r->action, rep), false)) {
 			rep->failed++;
 			continue;
 		}
@@ -157,6 +191,8 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 			rep->park_probes++;
 		if (r->action == BW_PROBE_POLL_ENTER)
 			rep->poll_probes++;
+		if (r->action == BW_PROBE_ACQUIRE_ENTER || r->action == BW_PROBE_RELEASE)
+			rep->lock_probes++;
 	}
 	rep->failed += s->overflow;
 	free(s);

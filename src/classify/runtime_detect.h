@@ -23,11 +23,17 @@ struct probe_report {
 	int failed;      /* symbols found but attach failed */
 	int park_probes; /* of attached, how many mark park entry */
 	int poll_probes; /* of attached, how many time task polls */
+	int lock_probes; /* of attached, acquire and release probes */
+	/* no DWARF described the permit future: its semaphore field was
+	 * assumed to be where current rustc puts it */
+	bool permit_layout_assumed;
 };
 
 /* Finds the profile's probe symbols in elf_path and attaches them for pid
- * (-1: every process running that file); poll probes only with `polls`. */
+ * (-1: every process running that file); opt-in probes only for the
+ * RT_FEATURE_* bits in features. */
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
-			  const char *elf_path, pid_t pid, bool polls, struct probe_report *rep);
+			  const char *elf_path, pid_t pid, unsigned features,
+			  struct probe_report *rep);
 
 #endif

@@ -33,7 +33,7 @@ static const char *const tokio_detect_strings[] = {
  * with a real timeout is an epoll_wait (epoll_is_park below). Inner levels
  * are the fallback where an outer one was inlined at its call site; nested
  * probes are harmless, only slower. */
-#define PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, false }
+#define PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0 }
 
 static const struct runtime_probe_rule tokio_probes[] = {
 	/* idle multi-thread worker: no task, sleeps until woken */
@@ -54,13 +54,31 @@ static const struct runtime_probe_rule tokio_probes[] = {
 	 * run inside blocking-pool threads, so the worker probe is attached
 	 * first: a thread that reaches Inner::run after its probe exists will
 	 * also reach worker::run after that probe exists. */
-	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, 0, false },
-	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, 0, false },
-	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, false },
-	/* every task poll, one instance per future type (--polls only) */
-	{ "tokio::runtime::task::harness::Harness::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT, true },
-	{ "tokio::runtime::task::raw::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT, true },
-	{ NULL, 0, 0, false },
+	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, 0, 0 },
+	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, 0, 0 },
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, 0 },
+	/* every task poll, one instance per future type; --locks needs them
+	 * too: the task a poll runs is the holder of the permits it takes */
+	{ "tokio::runtime::task::harness::Harness::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT,
+	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS },
+	{ "tokio::runtime::task::raw::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT,
+	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS },
+	/* tokio::sync's Mutex, RwLock and Semaphore (and bounded channels)
+	 * take permits from a batch semaphore through one non-generic future
+	 * and give them back through one function */
+	{ "<tokio::sync::batch_semaphore::Acquire as core::future::future::Future>::poll",
+	  BW_PROBE_ACQUIRE_ENTER, BW_PROBE_ACQUIRE_EXIT, RT_FEATURE_LOCKS },
+	{ "tokio::sync::batch_semaphore::Semaphore::add_permits_locked", BW_PROBE_RELEASE, 0,
+	  RT_FEATURE_LOCKS },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct permit_kind tokio_permit_kinds[] = {
+	{ "tokio::sync::mpsc::", NULL }, /* a channel slot, released by the receiver */
+	{ "tokio::sync::mutex::", "tokio::sync::Mutex" },
+	{ "tokio::sync::rwlock::", "tokio::sync::RwLock" },
+	{ "tokio::sync::semaphore::", "tokio::sync::Semaphore" },
+	{ NULL, NULL },
 };
 
 static const char *const tokio_worker_frames[] = {
@@ -111,6 +129,10 @@ static const struct runtime_profile tokio_profile = {
 	.crate_dir = "/tokio-",
 	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
+	.permit_future_type = "tokio::sync::batch_semaphore::Acquire",
+	.permit_future_field = "semaphore",
+	.permit_kinds = tokio_permit_kinds,
+	.lock_api_prefix = "tokio::sync::",
 };
 
 const struct runtime_profile *const runtime_profiles[] = {

@@ -13,8 +13,13 @@ struct runtime_probe_rule {
 	const char *suffix;
 	enum bw_probe_action action;
 	enum bw_probe_action exit_action; /* uretprobe action, 0 for none */
-	bool polls_only; /* only with --polls: fires on every task poll */
+	/* 0: always; else only when one of these opt-in features is on
+	 * (they fire on every task poll or lock operation) */
+	unsigned features;
 };
+
+#define RT_FEATURE_POLLS 1u /* --polls: time task polls */
+#define RT_FEATURE_LOCKS 2u /* --locks: async lock permits held across .await */
 
 struct runtime_profile {
 	const char *name;
@@ -37,6 +42,23 @@ struct runtime_profile {
 	bool epoll_is_park;
 	/* Default thread-name prefix: a hint only (users rename threads). */
 	const char *thread_name_hint;
+	/* --locks: the future whose poll takes an async lock's permits, and
+	 * its field that points at the semaphore (the key its release names) */
+	const char *permit_future_type;
+	const char *permit_future_field;
+	/* Frame-name prefixes naming what a permit belongs to (the first
+	 * match on the acquire or release stack); kind NULL: not a lock
+	 * (a bounded channel's slot), never reported. */
+	const struct permit_kind *permit_kinds;
+	/* Name prefix of the lock API itself: a runtime frame outside it
+	 * between the acquire and the user's code means the runtime took the
+	 * lock on the user's behalf (tokio::fs::File's inner Mutex). */
+	const char *lock_api_prefix;
+};
+
+struct permit_kind {
+	const char *frame_prefix;
+	const char *kind; /* "tokio::sync::Mutex", ... */
 };
 
 /* NULL-terminated table of every known runtime. */

@@ -93,6 +93,24 @@ void classify_stack(const struct runtime_profile *p, const struct bw_frame *fram
 	}
 }
 
+/* ld-linux-x86-64.so.2, ld-linux-aarch64.so.1, ld-musl-x86_64.so.1, ld.so */
+static bool is_dynamic_loader(const char *module)
+{
+	const char *base = module ? strrchr(module, '/') : NULL;
+
+	base = base ? base + 1 : module;
+	return base && strncmp(base, "ld", 2) == 0 && (base[2] == '-' || base[2] == '.') &&
+	       strstr(base, ".so");
+}
+
+bool stack_in_loader(const struct bw_frame *frames, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!is_dynamic_loader(frames[i].module))
+			return false;
+	return n > 0;
+}
+
 static regex_t filter;
 static bool filter_set;
 

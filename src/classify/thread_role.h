@@ -21,6 +21,10 @@ struct stack_verdict {
 void classify_stack(const struct runtime_profile *p, const struct bw_frame *frames, int n,
 		    struct stack_verdict *out);
 
+/* True for a stack made only of the dynamic loader's frames: a program
+ * starting up (mapping its libraries), before any runtime can exist. */
+bool stack_in_loader(const struct bw_frame *frames, int n);
+
 /* Parses --threads REGEX; NULL pattern clears it. Returns 0 or -EINVAL. */
 int thread_filter__set(const char *regex);
 bool thread_filter__active(void);

@@ -12,7 +12,7 @@
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "futures/bytes.h"
-#include "futures/debuginfo.h"
+#include "symbolize/debuginfo.h"
 #include "futures/rank.h"
 #include "futures/report.h"
 #include "futures/scan.h"

@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "cli/parse.h"
 
-enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES, OPT_POLLS, OPT_SAMPLE };
+enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES, OPT_POLLS, OPT_SAMPLE, OPT_LOCKS };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID[,PID...]", 0, "Trace these processes (all their threads, also new ones)", 0 },
@@ -19,6 +19,7 @@ static const struct argp_option options[] = {
 	{ "threads", OPT_THREADS, "REGEX", 0, "Threads whose name matches are the workers (overrides detection)", 0 },
 	{ "library-crates", OPT_LIBRARIES, "PREFIX[,...]", 0, "Crate prefixes that are never the callsite (e.g. mylib::,sqlx::)", 0 },
 	{ "polls", OPT_POLLS, "DURATION", OPTION_ARG_OPTIONAL, "Also report task polls running on-CPU at least this long (default 10ms); costs a uprobe per poll", 0 },
+	{ "locks", OPT_LOCKS, "DURATION", OPTION_ARG_OPTIONAL, "Also report tokio::sync Mutex/RwLock/Semaphore permits held across an .await at least this long (default 10ms); costs uprobes per poll and lock operation", 0 },
 	{ "poll-sample", OPT_SAMPLE, "DURATION", 0, "On-CPU sampling period inside long polls (default 1ms)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
 	{},
@@ -55,6 +56,11 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->poll_threshold_ns = BW_DEFAULT_POLL_NS;
 		if (arg && (parse_duration(arg, 0, &o->poll_threshold_ns) || !o->poll_threshold_ns))
 			CLI_FAIL(state, "bad --polls threshold '%s' (examples: 10ms, 50ms)", arg);
+		return 0;
+	case OPT_LOCKS:
+		o->hold_threshold_ns = BW_DEFAULT_HOLD_NS;
+		if (arg && (parse_duration(arg, 0, &o->hold_threshold_ns) || !o->hold_threshold_ns))
+			CLI_FAIL(state, "bad --locks threshold '%s' (examples: 10ms, 100ms)", arg);
 		return 0;
 	case OPT_SAMPLE:
 		if (parse_duration(arg, 0, &o->poll_sample_period_ns) ||

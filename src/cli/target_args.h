@@ -13,6 +13,7 @@
 #define BW_DEFAULT_THRESHOLD_NS 1000000ULL   /* 1ms */
 #define BW_DEFAULT_STUCK_NS     200000000ULL /* 200ms */
 #define BW_DEFAULT_POLL_NS      10000000ULL  /* --polls without a value: 10ms */
+#define BW_DEFAULT_HOLD_NS      10000000ULL  /* --locks without a value: 10ms */
 
 /* Add as a child of a command's argp; in ARGP_KEY_INIT the parent sets
  * state->child_inputs[i] to its struct tracer_opts. */

@@ -77,6 +77,9 @@ static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool bt
 	s->rodata->poll_threshold_ns = o->poll_threshold_ns;
 	if (o->ringbuf_bytes)
 		bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes);
+	s->rodata->hold_threshold_ns = o->hold_threshold_ns;
+	if (!o->hold_threshold_ns)
+		bpf_map__set_max_entries(s->maps.holds, 1);
 	if (o->max_threads) {
 		bpf_map__set_max_entries(s->maps.threads, o->max_threads);
 		bpf_map__set_max_entries(s->maps.user_roles, o->max_threads);
@@ -192,6 +195,11 @@ int bw_bpf__threads_fd(const struct bw_bpf *b)
 	return bpf_map__fd(b->skel->maps.threads);
 }
 
+int bw_bpf__holds_fd(const struct bw_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.holds);
+}
+
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
 {
 	__u32 key = tgid, val = flags | BW_TGID_TRACED;
@@ -199,37 +207,56 @@ int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
 	return bpf_map_update_elem(bpf_map__fd(b->skel->maps.tgids), &key, &val, BPF_ANY) ? -errno : 0;
 }
 
+/* The clock bpf_ktime_get_ns reads. */
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int bw_bpf__refine_thread(struct bw_bpf *b, pid_t tid, const struct bw_initial_state *init)
+{
+	int fd = bw_bpf__threads_fd(b);
+	struct bw_thread th;
+	__u32 key = tid;
+	__u64 now;
+
+	if (bpf_map_lookup_elem(fd, &key, &th))
+		return -ENOENT;
+	/* A stack verdict goes beside the entry, never into it: a role the
+	 * uprobes wrote since (the thread left the blocking pool's idle loop
+	 * for worker::run) must not be overwritten with an older guess. */
+	if (init->role != BW_ROLE_UNKNOWN && th.role == BW_ROLE_UNKNOWN)
+		bw_bpf__set_role(b, tid, init->role);
+	/* Parked, as seen at observed_ns, holds only while the thread is
+	 * still in that same sleep: no switch or wakeup since. */
+	if (!init->park_pending || th.park_pending || th.state != BW_STATE_BLOCKED ||
+	    th.state_since_ns > init->observed_ns)
+		return 0;
+	now = monotonic_ns();
+	if (now > th.state_since_ns)
+		th.time_ns[BW_STATE_BLOCKED] += now - th.state_since_ns;
+	th.park_pending = 1;
+	th.syscall_blocked_ns = 0;
+	th.state = BW_STATE_PARKED;
+	th.state_since_ns = now;
+	/* racy against the BPF side's updates of the same entry, so written
+	 * only when a sleep really turns out to be a park */
+	return bpf_map_update_elem(fd, &key, &th, BPF_EXIST) ? -errno : 0;
+}
+
 int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 			 const struct bw_initial_state *init)
 {
 	int fd = bw_bpf__threads_fd(b);
 	struct bw_thread th = {};
-	struct timespec ts;
 	__u32 key = tid;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock bpf_ktime_get_ns reads */
-	if (bpf_map_lookup_elem(fd, &key, &th) == 0) {
-		/* already tracked (fork probe raced us, or probes came late):
-		 * refine, keep counters; a sleep found to be a park is parked
-		 * from now on */
-		__u64 now = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-
-		/* writing back is racy against the BPF side's updates of the
-		 * same entry: only when there is something to change */
-		if ((init->role == BW_ROLE_UNKNOWN || init->role == (enum bw_role)th.role) &&
-		    !init->park_pending && !th.park_pending)
-			return 0;
-		if (init->role != BW_ROLE_UNKNOWN)
-			th.role = init->role;
-		th.park_pending = init->park_pending;
-		if (init->park_pending && th.state == BW_STATE_BLOCKED && now > th.state_since_ns) {
-			th.time_ns[BW_STATE_BLOCKED] += now - th.state_since_ns;
-			th.syscall_blocked_ns = 0;
-			th.state = BW_STATE_PARKED;
-			th.state_since_ns = now;
-		}
-		return bpf_map_update_elem(fd, &key, &th, BPF_EXIST) ? -errno : 0;
-	}
+	/* already tracked: the fork probe raced us */
+	if (bw_bpf__refine_thread(b, tid, init) != -ENOENT)
+		return 0;
 	th.tgid = tgid;
 	th.role = init->role;
 	/* asleep in a syscall since before attach: its exit is still to come,
@@ -238,10 +265,18 @@ int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 	/* A thread asleep since before attach is accounted from now on. */
 	th.state = init->state;
 	th.park_pending = init->park_pending;
-	th.state_since_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	th.state_since_ns = monotonic_ns();
 	if (bpf_map_update_elem(fd, &key, &th, BPF_NOEXIST))
 		return errno == EEXIST ? 0 : -errno;
-	return 0;
+	return 1;
+}
+
+int bw_bpf__untrack_thread(struct bw_bpf *b, pid_t tid)
+{
+	__u32 key = tid;
+
+	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.user_roles), &key);
+	return bpf_map_delete_elem(bw_bpf__threads_fd(b), &key) ? -errno : 0;
 }
 
 int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role)
@@ -284,9 +319,9 @@ static int keep_link(struct bw_bpf *b, struct bpf_link *link)
 }
 
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
-			  enum bw_probe_action action, bool retprobe)
+			  uint64_t cookie, bool retprobe)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = action, .retprobe = retprobe);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = retprobe);
 	struct bpf_link *link;
 
 	link = bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,

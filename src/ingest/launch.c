@@ -58,6 +58,10 @@ int launch__start(struct launch *l, char *const argv[], char *err, size_t errlen
 
 		close(gate[1]);
 		close(errpipe[0]);
+		/* our handlers (Ctrl-C: detach and report) are not the child's:
+		 * a SIGTERM while it waits at the gate must end it */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		/* the traced program should not outlive an interrupted tracer */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (read(gate[0], &c, 1) != 0)
@@ -114,8 +118,14 @@ bool launch__exited(struct launch *l)
 
 void launch__kill(struct launch *l)
 {
-	if (l->pid > 0 && !launch__exited(l)) {
-		kill(l->pid, SIGTERM);
+	if (l->pid <= 0 || launch__exited(l))
+		return;
+	kill(l->pid, SIGTERM);
+	/* a program that ignores SIGTERM must not keep us waiting */
+	for (int i = 0; i < 200 && !launch__exited(l); i++)
+		usleep(10000);
+	if (!l->exited) {
+		kill(l->pid, SIGKILL);
 		waitpid(l->pid, &l->status, 0);
 		l->exited = true;
 	}

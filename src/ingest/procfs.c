@@ -104,16 +104,31 @@ int proc_exe(pid_t pid, char *buf, size_t len)
 	return 0;
 }
 
-bool proc_thread_sleeping(pid_t pid, pid_t tid)
+/* The state letter of /proc/PID/task/TID/stat, 0 when gone. */
+static char thread_state(pid_t pid, pid_t tid)
 {
 	char path[64], buf[512], *end;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
 	if (read_small_file(path, buf, sizeof(buf)) < 0)
-		return false;
+		return 0;
 	/* "tid (comm) S ...": comm may contain spaces and parentheses */
 	end = strrchr(buf, ')');
-	return end && end[1] == ' ' && end[2] != 'R' && end[2] != '\0';
+	return end && end[1] == ' ' ? end[2] : 0;
+}
+
+bool proc_thread_alive(pid_t pid, pid_t tid)
+{
+	char st = thread_state(pid, tid);
+
+	return st && st != 'Z' && st != 'X';
+}
+
+bool proc_thread_sleeping(pid_t pid, pid_t tid)
+{
+	char st = thread_state(pid, tid);
+
+	return st && st != 'R';
 }
 
 int proc_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t *sp, uint64_t *pc)

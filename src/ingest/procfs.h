@@ -19,6 +19,8 @@ int proc_exe(pid_t pid, char *buf, size_t len);
 /* Lists every PID on the system (for system-wide discovery). */
 int proc_list_pids(pid_t *pids, int max);
 
+/* True while the thread exists and has not exited (zombies are gone). */
+bool proc_thread_alive(pid_t pid, pid_t tid);
 /* True when the thread is asleep (state S, D, I, t...), not running or runnable. */
 bool proc_thread_sleeping(pid_t pid, pid_t tid);
 /* A sleeping thread's syscall number, sp and pc from /proc/PID/task/TID/syscall.

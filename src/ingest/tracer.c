@@ -89,6 +89,31 @@ struct bw_process *tracer_unwinder(struct tracer *t, struct traced_process *p)
 	return p->unw;
 }
 
+unsigned tracer_probe_features(const struct tracer *t)
+{
+	return (t->opts.poll_threshold_ns ? RT_FEATURE_POLLS : 0) |
+	       (t->opts.hold_threshold_ns ? RT_FEATURE_LOCKS : 0);
+}
+
+/* Opt-in features whose probes found nothing to attach to are said so. */
+static void note_missing_probes(struct tracer *t, const struct traced_process *p,
+				const struct probe_report *rep)
+{
+	if (t->opts.poll_threshold_ns && !rep->poll_probes) {
+		t->user_counters[UC_POLL_PROBES_MISSING]++;
+		tracer_note_degraded(t, "%s (pid %d): no task poll symbols; long polls are not measured",
+				     p->comm, p->pid);
+	}
+	if (t->opts.hold_threshold_ns && (rep->lock_probes < 2 || !rep->poll_probes)) {
+		t->user_counters[UC_LOCK_PROBES_MISSING]++;
+		tracer_note_degraded(t, "%s (pid %d): no async lock or task poll symbols; locks held across .await are not measured",
+				     p->comm, p->pid);
+	}
+	if (t->opts.hold_threshold_ns && rep->permit_layout_assumed)
+		tracer_note_degraded(t, "%s (pid %d): no DWARF for %s; its layout is assumed (holds may be missed)",
+				     p->comm, p->pid, p->profile->permit_future_type);
+}
+
 struct so_scan {
 	struct tracer *t;
 	struct traced_process *p;
@@ -120,7 +145,8 @@ static void scan_shared_object(const char *path, void *ctx)
 	if (!sc->attach || (sc->p->probed && strcmp(path, sc->p->runtime_path) == 0))
 		return;
 	runtime_attach_probes(sc->t->bpf, m.profile, path, sc->p->pid,
-			      sc->t->opts.poll_threshold_ns > 0, &rep);
+			      tracer_probe_features(sc->t), &rep);
+	note_missing_probes(sc->t, sc->p, &rep);
 	sc->t->user_counters[UC_UPROBE_ATTACH_FAILED] += rep.failed;
 	if (rep.park_probes) {
 		sc->p->park_detection = "uprobes";
@@ -140,7 +166,8 @@ static void reclassify_threads(struct tracer *t, struct traced_process *p)
 		struct bw_initial_state init;
 
 		tracer_classify_existing(t, p, tids[i], &init);
-		bw_bpf__track_thread(t->bpf, tids[i], p->pid, &init);
+		/* traced since exec: a thread not in the map has exited */
+		bw_bpf__refine_thread(t->bpf, tids[i], &init);
 	}
 }
 
@@ -225,12 +252,8 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	if (p->profile) {
 		p->probed = true;
 		runtime_attach_probes(t->bpf, p->profile, p->runtime_path, pid,
-				      t->opts.poll_threshold_ns > 0, &rep);
-		if (t->opts.poll_threshold_ns && !rep.poll_probes) {
-			t->user_counters[UC_POLL_PROBES_MISSING]++;
-			tracer_note_degraded(t, "%s (pid %d): no task poll symbols; long polls are not measured",
-					     p->comm, pid);
-		}
+				      tracer_probe_features(t), &rep);
+		note_missing_probes(t, p, &rep);
 		t->user_counters[UC_UPROBE_ATTACH_FAILED] += rep.failed;
 		if (rep.park_probes > 0) {
 			p->park_detection = "uprobes";
@@ -260,7 +283,10 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 		tracer_thread(t, pid, pid);
 		if (!t->first_track_ns)
 			t->first_track_ns = tracer_now_ns();
-		return bw_bpf__track_thread(t->bpf, pid, pid, &init);
+		rc = bw_bpf__track_thread(t->bpf, pid, pid, &init);
+		if (rc < 0)
+			snprintf(err, errlen, "cannot trace pid %d: %s", pid, strerror(-rc));
+		return rc < 0 ? rc : 0;
 	}
 	n = proc_list_threads(pid, tids, 4096);
 	inits = calloc(n > 0 ? n : 1, sizeof(*inits));
@@ -277,7 +303,11 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 
 		if (th)
 			th->role = inits[i].role;
-		bw_bpf__track_thread(t->bpf, tids[i], pid, &inits[i]);
+		/* listed, then gone before it was added: no exit event will
+		 * ever remove it */
+		if (bw_bpf__track_thread(t->bpf, tids[i], pid, &inits[i]) == 1 &&
+		    !proc_thread_alive(pid, tids[i]))
+			bw_bpf__untrack_thread(t->bpf, tids[i]);
 	}
 	free(inits);
 	return 0;
@@ -333,6 +363,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	struct bw_bpf_opts bo = {
 		.threshold_ns = opts->threshold_ns,
 		.poll_threshold_ns = opts->poll_threshold_ns,
+		.hold_threshold_ns = opts->hold_threshold_ns,
 	};
 	struct tracer *t = calloc(1, sizeof(*t));
 
@@ -349,7 +380,8 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	t->bpf = bw_bpf__open(&bo, err, errlen);
 	t->callsites = callsites__new();
 	t->long_polls = callsites__new();
-	if (!t->bpf || !t->callsites || !t->long_polls)
+	t->lock_holds = callsites__new();
+	if (!t->bpf || !t->callsites || !t->long_polls || !t->lock_holds)
 		goto fail;
 	if (opts->poll_threshold_ns) {
 		int rc = bw_bpf__attach_poll_sampler(t->bpf, opts->poll_sample_period_ns
@@ -386,6 +418,10 @@ void tracer__free(struct tracer *t)
 	bw_bpf__free(t->bpf);
 	callsites__free(t->callsites);
 	callsites__free(t->long_polls);
+	callsites__free(t->lock_holds);
+	for (int i = 0; i < t->nheld; i++)
+		free(t->held[i].where);
+	free(t->held);
 	for (int i = 0; i < t->nprocs; i++)
 		process__free(t->procs[i].unw);
 	free(t->procs);
@@ -412,6 +448,7 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 		t->last_refresh_ns = now;
 		tracer_refresh_threads(t);
 		tracer_check_stuck(t);
+		tracer_check_held_locks(t);
 	}
 	return 0;
 }
@@ -463,6 +500,7 @@ void tracer__roll_recent(struct tracer *t)
 {
 	callsites__roll_recent(t->callsites);
 	callsites__roll_recent(t->long_polls);
+	callsites__roll_recent(t->lock_holds);
 	for (int i = 0; i < t->nthreads; i++) {
 		struct traced_thread *th = &t->threads[i];
 
@@ -477,4 +515,5 @@ void tracer__clear(struct tracer *t)
 {
 	callsites__clear(t->callsites);
 	callsites__clear(t->long_polls);
+	callsites__clear(t->lock_holds);
 }

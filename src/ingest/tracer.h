@@ -26,6 +26,9 @@ struct live_event {
 	const char *syscall;
 	bool stuck;           /* still blocked: reported while it lasts */
 	bool long_poll;       /* on-CPU: a task poll over the poll threshold */
+	/* an async lock held across an .await (blocked_ns: how long it was
+	 * held; holder_*: who released it, where) */
+	bool lock_hold;
 	const char *holder_thread; /* lock waits: who held it, when known */
 	const char *holder_where;
 	const struct bw_frame *frames;
@@ -43,6 +46,8 @@ struct tracer_opts {
 	bool verbose;
 	uint64_t poll_threshold_ns; /* non-zero: report task polls this long on-CPU */
 	uint64_t poll_sample_period_ns;
+	/* non-zero: report async lock permits held across an .await this long */
+	uint64_t hold_threshold_ns;
 	live_event_fn on_event; /* may be NULL */
 	void *event_ctx;
 };

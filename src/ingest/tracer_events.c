@@ -30,6 +30,9 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 	}
 	if (kernel_role == BW_ROLE_WORKER || kernel_role == BW_ROLE_BLOCKING)
 		return kernel_role;
+	/* the program is still being loaded: main has not even started */
+	if (rs && stack_in_loader(rs->frames, rs->nframes))
+		return BW_ROLE_OTHER;
 	if (!p->profile)
 		return BW_ROLE_OTHER; /* no runtime (yet): nothing to judge by, nothing kept */
 	if (th->role == BW_ROLE_WORKER || th->role == BW_ROLE_BLOCKING)
@@ -439,6 +442,10 @@ int tracer_handle_event(void *ctx, void *data, size_t size)
 	case BW_EV_POLL_SAMPLE:
 		if (size >= sizeof(struct bw_blocked_event) - BW_STACK_BYTES)
 			handle_poll_sample(t, data, size);
+		break;
+	case BW_EV_LOCK_HOLD:
+		if (size >= sizeof(struct bw_hold_event))
+			tracer_handle_lock_hold(t, data);
 		break;
 	case BW_EV_LONG_POLL:
 		if (size >= sizeof(struct bw_long_poll_event))

@@ -53,6 +53,17 @@ struct traced_thread {
 	uint64_t stack_start, stack_end;
 };
 
+/* An async lock held across an .await right now (--locks), longer than the
+ * stuck threshold: report is false for holds that are no user's lock. */
+struct held_lock {
+	uint64_t semaphore, task, start_ns;
+	pid_t pid, tid;
+	char comm[BW_COMM_LEN];
+	bool report;
+	const char *kind;
+	char *where; /* the acquiring user frame, "function (file:line)" */
+};
+
 /* Userspace loss / degradation counters, shown with the kernel's. */
 enum user_counter {
 	UC_UNWIND_STOP_BASE = 0, /* + enum unwind_stop (END is not a loss) */
@@ -66,6 +77,9 @@ enum user_counter {
 	UC_BAD_RECORD,
 	UC_WAKER_UNRESOLVED,
 	UC_POLL_PROBES_MISSING,
+	UC_LOCK_PROBES_MISSING,
+	UC_CHANNEL_PERMITS, /* --locks: a channel's slot, not a lock: not reported */
+	UC_RUNTIME_LOCK_HOLDS, /* --locks: held by the runtime's own code */
 	UC_NR,
 };
 
@@ -75,6 +89,9 @@ struct tracer {
 	struct ring_buffer *rb;
 	struct callsites *callsites;
 	struct callsites *long_polls;
+	struct callsites *lock_holds; /* --locks */
+	struct held_lock *held;       /* --locks: held across an .await right now */
+	int nheld, cap_held;
 	struct launch launch;
 	bool launched;
 	struct traced_process *procs;
@@ -93,6 +110,11 @@ struct tracer {
 };
 
 uint64_t tracer_now_ns(void);
+/* tracer_locks.c */
+void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e);
+void tracer_check_held_locks(struct tracer *t);
+/* The opt-in probe features (RT_FEATURE_*) the options ask for. */
+unsigned tracer_probe_features(const struct tracer *t);
 struct traced_process *tracer_find_process(struct tracer *t, pid_t pid);
 struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid);
 void tracer_note_degraded(struct tracer *t, const char *fmt, ...)

@@ -16,6 +16,8 @@ static const char *const kernel_counter_names[BW_CNT_NR] = {
 	[BW_CNT_BLOCKED_EVENTS] = NULL,
 	[BW_CNT_WAKER_EVENTS] = NULL,
 	[BW_CNT_LONG_POLLS] = NULL,
+	[BW_CNT_LOCK_HOLDS] = NULL,
+	[BW_CNT_HOLDS_FULL] = "lock_holds_map_full",
 };
 
 static const char *user_counter_name(int i)
@@ -34,6 +36,7 @@ static const char *user_counter_name(int i)
 		[UC_BAD_RECORD] = "bad_ring_buffer_record",
 		[UC_WAKER_UNRESOLVED] = "lock_holder_unresolved",
 		[UC_POLL_PROBES_MISSING] = "processes_without_poll_probes",
+		[UC_LOCK_PROBES_MISSING] = "processes_without_lock_probes",
 	};
 	return names[i];
 }
@@ -122,6 +125,24 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 	s->polls_enabled = t->opts.poll_threshold_ns > 0;
 	if (s->polls_enabled)
 		callsites__snapshot_into(t->long_polls, &s->long_polls, &s->nlong_polls);
+	s->locks_enabled = t->opts.hold_threshold_ns > 0;
+	if (s->locks_enabled)
+		callsites__snapshot_into(t->lock_holds, &s->lock_holds, &s->nlock_holds);
+	s->locks_held_now = calloc(t->nheld ? t->nheld : 1, sizeof(*s->locks_held_now));
+	for (int i = 0; s->locks_held_now && i < t->nheld; i++) {
+		const struct held_lock *h = &t->held[i];
+		struct bw_snap_held_lock *o;
+
+		if (!h->report)
+			continue;
+		o = &s->locks_held_now[s->nlocks_held_now++];
+		o->pid = h->pid;
+		o->tid = h->tid;
+		memcpy(o->comm, h->comm, sizeof(o->comm));
+		o->kind = strdup(h->kind);
+		o->where = strdup(h->where);
+		o->held_ns = now > h->start_ns ? now - h->start_ns : 0;
+	}
 
 	for (int i = 0; i < BW_CNT_NR; i++)
 		if (kernel_counter_names[i])

@@ -83,6 +83,7 @@ void tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t 
 	memset(out, 0, sizeof(*out));
 	out->state = BW_STATE_RUNNING;
 	out->syscall_nr = -1;
+	out->observed_ns = tracer_now_ns();
 	proc_comm(p->pid, tid, comm, sizeof(comm));
 	if (!proc_thread_sleeping(p->pid, tid))
 		goto role_only;

@@ -13,7 +13,8 @@ void live_text__print(void *ctx, const struct live_event *ev)
 
 	fprintf(o->out, "%8.3f %-15s %6d/%-6d %9s %s%-12s %s <- %s [%s]\n", rel / 1e9, ev->comm,
 		ev->pid, ev->tid, format_duration(ev->blocked_ns, dur, sizeof(dur)),
-		ev->stuck ? "STUCK " : "", ev->category, ev->blocking_api, ev->callsite, ev->syscall);
+		ev->stuck ? (ev->lock_hold ? "HELD-NOW " : "STUCK ") : "", ev->category, ev->blocking_api,
+		ev->callsite, ev->syscall);
 	if (o->stacks) {
 		for (int i = 0; i < ev->nframes; i++) {
 			const struct bw_frame *f = &ev->frames[i];

@@ -23,7 +23,10 @@ static void write_frame(struct json_writer *w, const struct bw_snap_frame *f)
 	json_end_object(w);
 }
 
-static void write_callsite(struct json_writer *w, const struct bw_snap_callsite *c)
+/* holders_key: "held_by" (who held what a wait waited for) or, for async
+ * lock holds, "released_at" (who gave the lock back, where). */
+static void write_callsite(struct json_writer *w, const struct bw_snap_callsite *c,
+			   const char *holders_key)
 {
 	json_begin_object(w, NULL);
 	json_string(w, "function", c->function);
@@ -39,7 +42,7 @@ static void write_callsite(struct json_writer *w, const struct bw_snap_callsite 
 	json_u64(w, "p50_ns", c->p50_ns);
 	json_u64(w, "p99_ns", c->p99_ns);
 	json_u64(w, "max_ns", c->max_ns);
-	json_begin_array(w, "held_by");
+	json_begin_array(w, holders_key);
 	for (int i = 0; i < c->nholders; i++) {
 		json_begin_object(w, NULL);
 		json_string(w, "thread", c->holders[i].thread);
@@ -120,7 +123,7 @@ void summary_json__write(FILE *out, const struct bw_snapshot *s)
 	json_end_array(&w);
 	json_begin_array(&w, "callsites");
 	for (int i = 0; i < s->ncallsites; i++)
-		write_callsite(&w, &s->callsites[i]);
+		write_callsite(&w, &s->callsites[i], "held_by");
 	json_end_array(&w);
 	json_begin_object(&w, "runtime_internal");
 	json_u64(&w, "count", s->internal_count);
@@ -129,7 +132,26 @@ void summary_json__write(FILE *out, const struct bw_snapshot *s)
 	json_bool(&w, "polls_enabled", s->polls_enabled);
 	json_begin_array(&w, "long_polls");
 	for (int i = 0; i < s->nlong_polls; i++)
-		write_callsite(&w, &s->long_polls[i]);
+		write_callsite(&w, &s->long_polls[i], "held_by");
+	json_end_array(&w);
+	json_bool(&w, "locks_enabled", s->locks_enabled);
+	json_begin_array(&w, "lock_holds");
+	for (int i = 0; i < s->nlock_holds; i++)
+		write_callsite(&w, &s->lock_holds[i], "released_at");
+	json_end_array(&w);
+	json_begin_array(&w, "locks_held_now");
+	for (int i = 0; i < s->nlocks_held_now; i++) {
+		const struct bw_snap_held_lock *h = &s->locks_held_now[i];
+
+		json_begin_object(&w, NULL);
+		json_i64(&w, "pid", h->pid);
+		json_i64(&w, "tid", h->tid);
+		json_string(&w, "comm", h->comm);
+		json_string(&w, "lock", h->kind);
+		json_string(&w, "where", h->where);
+		json_u64(&w, "held_ns", h->held_ns);
+		json_end_object(&w);
+	}
 	json_end_array(&w);
 	json_begin_object(&w, "lost");
 	for (int i = 0; i < s->nlost; i++)

@@ -22,7 +22,10 @@ static void histogram(FILE *out, const struct bw_snap_callsite *c)
 	}
 }
 
-static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n)
+/* holder_verb: "held" for lock waits (who held the lock), "released" for
+ * async lock holds (where the guard was dropped). */
+static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n,
+			  const char *holder_verb)
 {
 	char total[32], p50[32], p99[32], max[32];
 
@@ -43,7 +46,8 @@ static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n)
 		if (c->drop_why)
 			fprintf(out, "     (%s)\n", c->drop_why);
 		for (int h = 0; h < c->nholders; h++)
-			fprintf(out, "     %s by %s in %s (%llu times)\n", h ? "       " : "held",
+			fprintf(out, "     %*s by %s in %s (%llu times)\n", (int)strlen(holder_verb),
+				h ? "" : holder_verb,
 				c->holders[h].thread, c->holders[h].where,
 				(unsigned long long)c->holders[h].count);
 		histogram(out, c);
@@ -58,7 +62,7 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 		format_duration(s->threshold_ns, thr, sizeof(thr)));
 	if (!s->ncallsites)
 		fprintf(out, "  none: no worker blocked longer than the threshold\n");
-	callsite_list(out, s->callsites, s->ncallsites);
+	callsite_list(out, s->callsites, s->ncallsites, "held");
 	if (s->internal_count)
 		fprintf(out, "\n  plus %llu blocked intervals (%s) inside the runtime or libraries with no user frame on the stack\n",
 			(unsigned long long)s->internal_count,
@@ -68,7 +72,25 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 	fprintf(out, "\nLong polls (on-CPU) on runtime worker threads, by total poll time:\n");
 	if (!s->nlong_polls)
 		fprintf(out, "  none: no task poll ran longer than the poll threshold\n");
-	callsite_list(out, s->long_polls, s->nlong_polls);
+	callsite_list(out, s->long_polls, s->nlong_polls, "held");
+}
+
+static void lock_holds(FILE *out, const struct bw_snapshot *s)
+{
+	if (!s->locks_enabled)
+		return;
+	fprintf(out, "\nAsync locks held across an .await, by where they were acquired:\n");
+	if (!s->nlock_holds)
+		fprintf(out, "  none: no tokio::sync lock was held across an .await longer than the threshold\n");
+	callsite_list(out, s->lock_holds, s->nlock_holds, "released");
+	for (int i = 0; i < s->nlocks_held_now; i++) {
+		char held[32];
+
+		fprintf(out, "\n  HELD NOW: %s acquired in %s, held across an .await for %s (%s %d)\n",
+			s->locks_held_now[i].kind, s->locks_held_now[i].where,
+			format_duration(s->locks_held_now[i].held_ns, held, sizeof(held)),
+			s->locks_held_now[i].comm, s->locks_held_now[i].tid);
+	}
 }
 
 static void threads(FILE *out, const struct bw_snapshot *s)
@@ -124,6 +146,7 @@ void summary_text__write(FILE *out, const struct bw_snapshot *s)
 	for (int i = 0; i < s->ndegraded; i++)
 		fprintf(out, "  DEGRADED: %s\n", s->degraded[i]);
 	callsites(out, s);
+	lock_holds(out, s);
 	threads(out, s);
 	stack_warnings(out, s);
 	fprintf(out, "\nLost or unresolved:");

@@ -1,7 +1,7 @@
 /* The on-disk layout of a recording (docs/output-formats.md, "Recording").
  * Shared by the writer and the reader; nothing else depends on it.
  *
- *   text header   "BLOCKWATCH-RECORDING 1.1\n", "key=value\n" lines,
+ *   text header   "BLOCKWATCH-RECORDING 1.2\n", "key=value\n" lines,
  *                 "header_crc=XXXXXXXX\n" (CRC-32 of everything before it),
  *                 then an empty line.
  *   chunks        24-byte chunk header (below) + zlib stream of records.
@@ -17,7 +17,7 @@
 
 #define BW_REC_MAGIC "BLOCKWATCH-RECORDING"
 #define BW_REC_MAJOR 1
-#define BW_REC_MINOR 1
+#define BW_REC_MINOR 2
 #define BW_REC_MAX_HEADER (64 * 1024)
 
 #define BW_CHUNK_MAGIC "BWCK"
@@ -57,8 +57,11 @@ enum { BW_REC_PROC_EXITED = 1 };
 enum { BW_REC_THREAD_EXITED = 1, BW_REC_THREAD_STUCK = 2, BW_REC_THREAD_TIMES = 4 };
 /* EVENT flags. LONG_POLL (1.1): an on-CPU long poll, not a blocked
  * interval. 1.1 also appends holder_thread and holder_where string ids after
- * the frames (lock waits: who woke the waiter); 1.0 readers skip them. */
-enum { BW_REC_EVENT_STUCK = 1, BW_REC_EVENT_VIA_DROP = 2, BW_REC_EVENT_LONG_POLL = 4 };
+ * the frames (lock waits: who woke the waiter); 1.0 readers skip them.
+ * LOCK_HOLD (1.2): an async lock held across an .await (blocked_ns: the hold;
+ * holder_*: where it was released). */
+enum { BW_REC_EVENT_STUCK = 1, BW_REC_EVENT_VIA_DROP = 2, BW_REC_EVENT_LONG_POLL = 4,
+       BW_REC_EVENT_LOCK_HOLD = 8 };
 enum { BW_REC_FRAME_INLINED = 1 };
 
 #endif

@@ -75,6 +75,7 @@ static int decode_event(struct chunk_ctx *c, struct bytereader *b)
 	ev.stuck = flags & BW_REC_EVENT_STUCK;
 	ev.blame.via_drop = flags & BW_REC_EVENT_VIA_DROP;
 	ev.long_poll = flags & BW_REC_EVENT_LONG_POLL;
+	ev.lock_hold = flags & BW_REC_EVENT_LOCK_HOLD;
 	ev.category = str_ref(c, b);
 	ev.blame.blocking_api = str_ref(c, b);
 	ev.blame.drop_type = str_ref(c, b);

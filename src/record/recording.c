@@ -38,6 +38,9 @@ void recording__free(struct bw_recording *r)
 	for (int i = 0; i < r->npolls; i++)
 		free(r->polls[i].frames);
 	free(r->polls);
+	for (int i = 0; i < r->nholds; i++)
+		free(r->holds[i].frames);
+	free(r->holds);
 	free(r->events);
 	free(r->slices);
 	snapshot__free(r->snap);
@@ -70,9 +73,9 @@ int recording__set_meta(struct bw_recording *r, const struct rec_meta *m)
 /* Grows *arr (of elements `size`) to hold one more; returns 0 or -ENOMEM. */
 int recording__add_event(struct bw_recording *r, const struct rec_event *ev)
 {
-	struct rec_event **list = ev->long_poll ? &r->polls : &r->events;
-	int *n = ev->long_poll ? &r->npolls : &r->nevents;
-	int *cap = ev->long_poll ? &r->polls_cap : &r->events_cap;
+	struct rec_event **list = ev->long_poll ? &r->polls : ev->lock_hold ? &r->holds : &r->events;
+	int *n = ev->long_poll ? &r->npolls : ev->lock_hold ? &r->nholds : &r->nevents;
+	int *cap = ev->long_poll ? &r->polls_cap : ev->lock_hold ? &r->holds_cap : &r->events_cap;
 	struct rec_event *e;
 
 	if (array_grow((void **)list, *n, cap, sizeof(*e)))
@@ -265,6 +268,7 @@ void rec_event__from_live(const struct live_event *ev, struct rec_event *out)
 		.frames = (struct bw_frame *)ev->frames,
 		.nframes = ev->nframes,
 		.long_poll = ev->long_poll,
+		.lock_hold = ev->lock_hold,
 		.holder_thread = ev->holder_thread,
 		.holder_where = ev->holder_where,
 	};
@@ -274,6 +278,13 @@ void rec_event__from_live(const struct live_event *ev, struct rec_event *out)
 	if (ev->long_poll) { /* attributed like the tracer does (tracer_events.c) */
 		out->blame.api_frame = -1;
 		out->blame.callsite_frame = blame__task_frame(ev->frames, ev->nframes);
+	}
+	if (ev->lock_hold) { /* the acquire site: its first user frame (tracer_locks.c) */
+		out->blame.api_frame = -1;
+		out->blame.callsite_frame = -1;
+		for (int i = ev->nframes - 1; i >= 0; i--)
+			if (ev->frames[i].function && blame__is_user_frame(&ev->frames[i]))
+				out->blame.callsite_frame = i;
 	}
 	out->blame.blocking_api = ev->blocking_api;
 	out->blame.category = category_of(ev->category);
@@ -301,7 +312,7 @@ static void add_events(const struct rec_event *events, int n, struct callsites *
 			.frames = e->frames,
 			.nframes = e->nframes,
 			.blame = &b,
-			.category_name = e->long_poll ? e->category : NULL,
+			.category_name = e->long_poll || e->lock_hold ? e->category : NULL,
 			.holder_thread = e->holder_thread,
 			.holder_where = e->holder_where,
 		};
@@ -366,6 +377,15 @@ int recording__finish(struct bw_recording *r)
 		add_events(r->polls, r->npolls, cs);
 		r->snap->polls_enabled = true;
 		err = callsites__snapshot_into(cs, &r->snap->long_polls, &r->snap->nlong_polls);
+		callsites__free(cs);
+	}
+	if (!err && r->nholds) {
+		cs = callsites__new();
+		if (!cs)
+			return -ENOMEM;
+		add_events(r->holds, r->nholds, cs);
+		r->snap->locks_enabled = true;
+		err = callsites__snapshot_into(cs, &r->snap->lock_holds, &r->snap->nlock_holds);
 		callsites__free(cs);
 	}
 	r->snap_complete = err == 0;

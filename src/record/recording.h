@@ -33,6 +33,7 @@ struct rec_event {
 	struct bw_frame *frames;   /* innermost first; strings pooled */
 	int nframes;
 	bool long_poll;            /* on-CPU long poll (kept in `polls`, not `events`) */
+	bool lock_hold;            /* async lock held across .await (kept in `holds`) */
 	const char *holder_thread, *holder_where; /* lock waits, when known */
 };
 
@@ -52,6 +53,8 @@ struct bw_recording {
 	int nevents, events_cap;
 	struct rec_event *polls; /* long polls (--polls) */
 	int npolls, polls_cap;
+	struct rec_event *holds; /* async lock holds (--locks) */
+	int nholds, holds_cap;
 	struct rec_slice *slices;
 	int nslices, slices_cap;
 	/* Processes, threads, lost counters and notes as recorded; callsites

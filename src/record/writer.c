@@ -245,7 +245,8 @@ int rec_writer__event(struct rec_writer *w, const struct rec_event *ev)
 	bytebuf__svarint(b, ev->syscall_nr);
 	bytebuf__varint(b, (ev->stuck ? BW_REC_EVENT_STUCK : 0) |
 			       (ev->blame.via_drop ? BW_REC_EVENT_VIA_DROP : 0) |
-			       (ev->long_poll ? BW_REC_EVENT_LONG_POLL : 0));
+			       (ev->long_poll ? BW_REC_EVENT_LONG_POLL : 0) |
+			       (ev->lock_hold ? BW_REC_EVENT_LOCK_HOLD : 0));
 	for (int i = 0; i < 4; i++)
 		bytebuf__varint(b, ids[i]);
 	bytebuf__svarint(b, ev->blame.api_frame);

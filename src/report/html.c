@@ -109,19 +109,22 @@ static void histogram_svg(FILE *out, const struct bw_snap_callsite *c)
 	fputs("</svg>", out);
 }
 
-static void callsites(FILE *out, const struct bw_snapshot *s)
+/* One table of callsites (blocking, long polls or async lock holds). id:
+ * the table's element id; none: the sentence shown when the list is empty. */
+static void callsite_table(FILE *out, const char *title, const char *id, const char *none,
+			   const struct bw_snap_callsite *list, int n)
 {
 	char t[5][32];
 
-	fputs("<section><h2>Blocking callsites, by total blocked time</h2>\n", out);
-	if (!s->ncallsites) {
-		fputs("<p>None: no worker blocked longer than the threshold.</p></section>\n", out);
+	fprintf(out, "<section><h2>%s</h2>\n", title);
+	if (!n) {
+		fprintf(out, "<p>%s</p></section>\n", none);
 		return;
 	}
-	fputs("<table id=\"callsites\"><tr><th>#</th><th>callsite</th><th>blocking API</th><th>count</th>"
-	      "<th>total</th><th>p50</th><th>p99</th><th>max</th><th>histogram (log2)</th></tr>\n", out);
-	for (int i = 0; i < s->ncallsites; i++) {
-		const struct bw_snap_callsite *c = &s->callsites[i];
+	fprintf(out, "<table id=\"%s\"><tr><th>#</th><th>callsite</th><th>blocking API</th><th>count</th>"
+		"<th>total</th><th>p50</th><th>p99</th><th>max</th><th>histogram (log2)</th></tr>\n", id);
+	for (int i = 0; i < n; i++) {
+		const struct bw_snap_callsite *c = &list[i];
 		const char *base = c->file ? strrchr(c->file, '/') : NULL;
 
 		fprintf(out, "<tr><td class=\"n\">%d</td><td class=\"cs\">", i + 1);
@@ -141,6 +144,12 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 			fputs(", dropping ", out);
 			esc(out, c->drop_type);
 		}
+		for (int h = 0; h < c->nholders; h++) {
+			fputs(h ? "; " : strcmp(id, "lock-holds") ? ", held by " : ", released by ", out);
+			esc(out, c->holders[h].thread);
+			fputs(" in ", out);
+			esc(out, c->holders[h].where);
+		}
 		fprintf(out, "</div></td><td class=\"n\">%llu</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
 			"<td class=\"n\">%s</td><td class=\"n\">%s</td><td>", (unsigned long long)c->count,
 			format_duration(c->total_ns, t[0], 32), format_duration(c->p50_ns, t[1], 32),
@@ -149,6 +158,22 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</table></section>\n", out);
+}
+
+static void callsites(FILE *out, const struct bw_snapshot *s)
+{
+	callsite_table(out, "Blocking callsites, by total blocked time", "callsites",
+		       "None: no worker blocked longer than the threshold.", s->callsites,
+		       s->ncallsites);
+	if (s->polls_enabled)
+		callsite_table(out, "Long polls (on-CPU), by total poll time", "long-polls",
+			       "None: no task poll ran longer than the poll threshold.", s->long_polls,
+			       s->nlong_polls);
+	if (s->locks_enabled)
+		callsite_table(out, "Async locks held across an .await, by total hold time",
+			       "lock-holds",
+			       "None: no tokio::sync lock was held across an .await longer than the threshold.",
+			       s->lock_holds, s->nlock_holds);
 }
 
 static void threads(FILE *out, const struct bw_snapshot *s)

@@ -1,4 +1,5 @@
-/* Header: trace uptime, rates, loss counters, targets, degraded notes. */
+/* Header: trace uptime, rates, loss counters, targets, async locks held
+ * across an .await right now (--locks), degraded notes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,7 +8,7 @@
 
 int panel_header__rows(const struct top_view *v)
 {
-	return 2 + (v->snap && v->snap->ndegraded > 0);
+	return 2 + (v->snap && v->snap->nlocks_held_now > 0) + (v->snap && v->snap->ndegraded > 0);
 }
 
 /* A counter that must catch the eye when it is not zero. */
@@ -70,15 +71,36 @@ static void targets_row(struct canvas *c, int y, const struct top_view *v)
 	}
 }
 
+/* The longest-held lock; how many more there are. */
+static void held_row(struct canvas *c, int y, const struct bw_snapshot *s)
+{
+	const struct bw_snap_held_lock *h = &s->locks_held_now[0];
+	char held[32], more[32] = "";
+	int x;
+
+	for (int i = 1; i < s->nlocks_held_now; i++)
+		if (s->locks_held_now[i].held_ns > h->held_ns)
+			h = &s->locks_held_now[i];
+	if (s->nlocks_held_now > 1)
+		snprintf(more, sizeof(more), " (+%d more)", s->nlocks_held_now - 1);
+	x = canvas__printf(c, y, 0, TA_ALERT, -1, "HELD across .await %s: %s ",
+			   fmt_dur(h->held_ns, false, held, sizeof(held)), h->kind);
+	x += canvas__text(c, y, x, TA_NORMAL, h->where, c->w - x - (int)strlen(more));
+	canvas__text(c, y, x, TA_DIM, more, -1);
+}
+
 int panel_header__draw(struct canvas *c, int y, const struct top_view *v, const struct top_status *st)
 {
 	const struct bw_snapshot *s = v->snap;
-	int x;
+	int rows = 2, x;
 
 	title_row(c, y, v, st);
 	targets_row(c, y + 1, v);
+	if (s->nlocks_held_now)
+		held_row(c, y + rows++, s);
 	if (!s->ndegraded)
-		return 2;
+		return rows;
+	y += rows - 2;
 	x = canvas__text(c, y + 2, 0, TA_WARN, "degraded: ", -1);
 	if (s->ndegraded > 1) {
 		char more[32];
@@ -89,5 +111,5 @@ int panel_header__draw(struct canvas *c, int y, const struct top_view *v, const 
 	} else {
 		canvas__text(c, y + 2, x, TA_WARN, s->degraded[0], -1);
 	}
-	return 3;
+	return rows + 1;
 }

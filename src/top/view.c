@@ -206,9 +206,10 @@ static void fill_interval(struct top_callsite *r, const struct bw_snap_callsite 
 int top_view__select(struct top_view *v, enum top_span span, enum top_sort sort, const char *filter)
 {
 	const struct bw_snapshot *s = v->snap, *p = v->forget_prev_callsites ? NULL : v->prev;
-	/* blocking callsites and long polls (--polls) share the table */
-	const struct bw_snap_callsite *lists[2] = { s->callsites, s->long_polls };
-	const int counts[2] = { s->ncallsites, s->nlong_polls };
+	/* blocking callsites, long polls (--polls) and async lock holds
+	 * (--locks) share the table; their category column tells them apart */
+	const struct bw_snap_callsite *lists[3] = { s->callsites, s->long_polls, s->lock_holds };
+	const int counts[3] = { s->ncallsites, s->nlong_polls, s->nlock_holds };
 	struct strmap *old = strmap__new();
 	struct top_callsite *rows;
 	char key[2048];
@@ -216,19 +217,22 @@ int top_view__select(struct top_view *v, enum top_span span, enum top_sort sort,
 
 	if (!old)
 		return -ENOMEM;
-	rows = calloc(counts[0] + counts[1] + 1, sizeof(*rows));
+	rows = calloc(counts[0] + counts[1] + counts[2] + 1, sizeof(*rows));
 	if (!rows) {
 		strmap__free(old);
 		return -ENOMEM;
 	}
-	for (int i = 0; p && i < p->ncallsites + p->nlong_polls; i++) {
-		const struct bw_snap_callsite *c = i < p->ncallsites ? &p->callsites[i]
-								    : &p->long_polls[i - p->ncallsites];
+	for (int l = 0; p && l < 3; l++) {
+		const struct bw_snap_callsite *prev_lists[3] = { p->callsites, p->long_polls,
+								 p->lock_holds };
+		const int prev_counts[3] = { p->ncallsites, p->nlong_polls, p->nlock_holds };
 
-		top_callsite__key(c, key, sizeof(key));
-		strmap__put(old, key, (void *)c);
+		for (int i = 0; i < prev_counts[l]; i++) {
+			top_callsite__key(&prev_lists[l][i], key, sizeof(key));
+			strmap__put(old, key, (void *)&prev_lists[l][i]);
+		}
 	}
-	for (int l = 0; l < 2; l++) {
+	for (int l = 0; l < 3; l++) {
 		for (int i = 0; i < counts[l]; i++) {
 			const struct bw_snap_callsite *c = &lists[l][i];
 			struct top_callsite *r = &rows[n];
@@ -258,7 +262,7 @@ int top_view__select(struct top_view *v, enum top_span span, enum top_sort sort,
 	free(v->callsites);
 	v->callsites = rows;
 	v->ncallsites = n;
-	v->ncallsites_total = counts[0] + counts[1];
+	v->ncallsites_total = counts[0] + counts[1] + counts[2];
 	return 0;
 }
 

@@ -35,6 +35,13 @@ def sane(tap, name, negative, truth):
             tap.check(f"workload {name}: {os.path.basename(e['file'])}:{e['line']} computes 20-60 ms per poll, 10+ times",
                       e["count"] >= 10 and 20e6 <= avg <= 60e6, f"{e['count']} polls, average {bwtest.ms(avg)}")
         return
+    if "lock_holds" in truth:  # async locks held across .await: no off-CPU blocking
+        tap.check(f"workload {name}: no off-CPU blocking sites", truth["expected"] == [], str(truth["expected"]))
+        for e in truth["lock_holds"]:
+            avg = e["total_ns"] / max(e["count"], 1)
+            tap.check(f"workload {name}: {os.path.basename(e['file'])}:{e['line']} holds its lock 15 ms or more",
+                      e["count"] >= 1 and avg >= 15e6, f"{e['count']} holds, average {bwtest.ms(avg)}")
+        return
     required = [e for e in truth["expected"] if not e["soft"]]
     tap.check(f"workload {name}: has blocking sites", bool(required), str(truth["expected"]))
     for e in required:

@@ -18,6 +18,22 @@ check "plain frames show the callsite row with main.rs:$slow" grep -qE "std::thr
 check "plain frames have no escape sequences" bash -c "! grep -q $'\e' '$out'"
 [ "$failures" = 0 ] || sed 's/^/# | /' "$out"
 
+# --locks: an async lock held across an .await is flagged in the header while
+# held, and its acquisition site is a row; lines come from the workload's truth
+workload=$PWD/$BUILD/workloads/bw-workload
+truth=$(mktemp)
+timeout 30 "$BLOCKWATCH" top --locks --interval 0.4 --iterations 4 -- \
+	"$workload" --scenario async-lock --truth "$truth" >"$out" 2>&1
+hold_line() { # kind: the acquiring line of the truth's first hold of that kind
+	python3 -c 'import json,sys; print([h["line"] for h in json.load(open(sys.argv[1]))["lock_holds"] if h["kind"] == sys.argv[2]][0])' "$truth" "$1"
+}
+mutex=$(hold_line tokio::sync::Mutex)
+check "--locks: a lock held across .await is flagged while held" grep -q '^HELD across .await [^:]*: tokio::sync::Mutex ' "$out"
+check "--locks: the tokio Mutex held across .await is a row at async_lock.rs:$mutex" \
+	grep -qE "async-lock +tokio::sync::Mutex +async_lock\.rs:$mutex " "$out"
+[ "$failures" = 0 ] || sed 's/^/# | /' "$out"
+rm -f "$truth"
+
 timeout 10 "$BLOCKWATCH" top -- "$FIXTURE" >"$out" 2>&1
 rc=$?
 check "not a terminal and no --iterations: exit 2 with a hint" \

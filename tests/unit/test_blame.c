@@ -3,8 +3,17 @@
  * fallback, extra library prefixes and thread roles. */
 #include "harness.h"
 #include "../fixtures/fixture_helpers.h"
+#include "classify/thread_role.h"
 
 #define RUST_SRC "tests/fixtures/rust-sleep/src/main.rs"
+
+static enum bw_role role_of(const struct bw_frame *frames, int n)
+{
+	struct stack_verdict v;
+
+	classify_stack(runtime_profile__by_name("tokio"), frames, n, &v);
+	return v.role;
+}
 
 static void check_rust_blame(struct fx_stack *st)
 {
@@ -23,7 +32,7 @@ static void check_rust_blame(struct fx_stack *st)
 	CHECK_STR_EQ(cs->function, "bw_fixture_sleep::load_config::{{closure}}");
 	CHECK(fx_ends_with(cs->file, "rust-sleep/src/main.rs"));
 	CHECK_INT_EQ(cs->line, fx_marker_line(RUST_SRC, "); // BLAME-HERE"));
-	CHECK_INT_EQ(blame__thread_role(st->frames, st->nframes), BW_ROLE_WORKER);
+	CHECK_INT_EQ(role_of(st->frames, st->nframes), BW_ROLE_WORKER);
 }
 
 TEST(blame_rust_snapshot)
@@ -322,11 +331,36 @@ TEST(thread_role_from_stack)
 		F("app::main"),
 	};
 	const struct bw_frame other[] = { F("app::main") };
+	struct stack_verdict v;
 
-	CHECK_INT_EQ(blame__thread_role(blocking, 4), BW_ROLE_BLOCKING);
-	CHECK_INT_EQ(blame__thread_role(worker, 4), BW_ROLE_WORKER);
-	CHECK_INT_EQ(blame__thread_role(main_thread, 2), BW_ROLE_WORKER);
-	CHECK_INT_EQ(blame__thread_role(other, 1), BW_ROLE_UNKNOWN);
+	CHECK_INT_EQ(role_of(blocking, 4), BW_ROLE_BLOCKING);
+	CHECK_INT_EQ(role_of(worker, 4), BW_ROLE_WORKER);
+	classify_stack(runtime_profile__by_name("tokio"), main_thread, 2, &v);
+	CHECK_INT_EQ(v.role, BW_ROLE_WORKER);
+	CHECK(v.in_block_on);
+	CHECK_INT_EQ(role_of(other, 1), BW_ROLE_UNKNOWN);
+}
+
+/* Only the loader on the stack: the program is starting, nothing to judge. */
+TEST(thread_role_loader_stack)
+{
+	const struct bw_frame startup[] = {
+		{ .function = "__GI___open64_nocancel", .module = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" },
+		{ .function = "_dl_map_object", .module = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" },
+		{ .function = NULL, .module = "/lib/ld-musl-x86_64.so.1" },
+	};
+	const struct bw_frame dlopen_from_app[] = {
+		{ .function = "_dl_map_object", .module = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" },
+		{ .function = "app::load_plugin", .module = "/app/bin" },
+	};
+	const struct bw_frame lookalike[] = {
+		{ .function = "x", .module = "/usr/lib/ldapclient.so.2" },
+	};
+
+	CHECK(stack_in_loader(startup, 3));
+	CHECK(!stack_in_loader(dlopen_from_app, 2));
+	CHECK(!stack_in_loader(lookalike, 1));
+	CHECK(!stack_in_loader(startup, 0));
 }
 
 TEST(category_names)

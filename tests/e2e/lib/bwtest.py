@@ -97,6 +97,7 @@ class Run:
         self.truth_path = os.path.join(self.dir, "truth.json")
         self.rc = None
         self.stderr = ""
+        self.stdout = ""  # live lines (trace without -q)
         self.report = None
         self.report_error = None
         self.truth = None
@@ -134,7 +135,7 @@ def trace(name, scenario, variant="bw-workload", trace_args=(), wl_args=()):
            "--", *workload_cmd(run, scenario, variant, wl_args)]
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)
-        run.rc, run.stderr = p.returncode, p.stderr
+        run.rc, run.stderr, run.stdout = p.returncode, p.stderr, p.stdout
     except subprocess.TimeoutExpired as e:
         err = e.stderr or b""  # bytes here even with text=True
         run.rc, run.stderr = "timeout", err.decode(errors="replace") if isinstance(err, bytes) else err

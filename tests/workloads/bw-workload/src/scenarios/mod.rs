@@ -3,6 +3,7 @@
 
 use crate::{Args, Extra};
 
+mod async_lock;
 mod attach;
 mod cpu;
 mod current_thread;
@@ -38,6 +39,7 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "current-thread", negative: false, about: "std::thread::sleep on a current_thread runtime", run: current_thread::run },
     Scenario { name: "renamed", negative: false, about: "std::thread::sleep on a runtime named api-worker", run: renamed::run },
     Scenario { name: "long-poll", negative: false, about: "a task computing 30 ms per poll (trace --polls)", run: long_poll::run },
+    Scenario { name: "async-lock", negative: false, about: "tokio Mutex/RwLock guards held across a sleep (trace --locks)", run: async_lock::run },
     Scenario { name: "attach", negative: false, about: "steady 40/s blocking until SIGTERM or --seconds (attach with -p)", run: attach::run },
     Scenario { name: "demo", negative: false, about: "make demo: three mistakes next to correct code (--seconds, default 12)", run: demo::run },
     Scenario { name: "spawn-blocking", negative: true, about: "blocking work inside spawn_blocking", run: spawn_blocking::run },

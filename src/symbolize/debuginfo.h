@@ -1,8 +1,8 @@
 /* Finding the DWARF of a binary: in the binary itself, or in a separate debug
  * file found through its build-id (DIR/.build-id/xx/rest.debug) or its
  * .gnu_debuglink (next to the binary, in .debug/, or under DIR). */
-#ifndef BW_FUTURES_DEBUGINFO_H
-#define BW_FUTURES_DEBUGINFO_H
+#ifndef BW_SYMBOLIZE_DEBUGINFO_H
+#define BW_SYMBOLIZE_DEBUGINFO_H
 
 #include <stddef.h>
 

@@ -14,7 +14,7 @@
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 
-#include "futures/debuginfo.h"
+#include "symbolize/debuginfo.h"
 
 struct debuginfo {
 	Dwfl_Callbacks callbacks; /* libdwfl keeps a pointer: must outlive dwfl */
