@@ -135,8 +135,15 @@ static void scan_shared_object(const char *path, void *ctx)
 		return;
 	if (strcmp(path + strlen(path) - strlen(sc->p->exe), sc->p->exe) == 0)
 		return; /* the executable itself: done already */
-	if (runtime_detect(path, &m) || !m.profile || !m.by_symbols)
+	if (sc->p->so_without_runtime && strmap__get(sc->p->so_without_runtime, path))
 		return;
+	if (runtime_detect(path, &m) || !m.profile || !m.by_symbols) {
+		if (!sc->p->so_without_runtime)
+			sc->p->so_without_runtime = strmap__new();
+		if (sc->p->so_without_runtime)
+			strmap__put(sc->p->so_without_runtime, path, (void *)1);
+		return;
+	}
 	if (!sc->p->profile) {
 		sc->p->profile = m.profile;
 		sc->p->by_symbols = true;
@@ -171,25 +178,47 @@ static void reclassify_threads(struct tracer *t, struct traced_process *p)
 	}
 }
 
-/* Once per process, after its libraries are mapped (for a launched command:
- * after exec, at the first refresh). */
+static void forget_degraded(struct tracer *t, const char *msg)
+{
+	for (int i = 0; i < t->ndegraded; i++)
+		if (strcmp(t->degraded[i], msg) == 0) {
+			free(t->degraded[i]);
+			t->degraded[i] = t->degraded[--t->ndegraded];
+			return;
+		}
+}
+
+/* After a process's libraries are mapped (for a launched command: after
+ * exec, at its first blocked event or refresh), and again at each refresh
+ * while it has no runtime: one may come with a library it loads later
+ * (dlopen; a Python extension). Only files not looked at before are read. */
 void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p)
 {
 	struct so_scan sc = { t, p, true };
-	bool had_runtime;
+	bool had_runtime = p->probed || p->profile;
+	uint64_t now = tracer_now_ns();
+	char note[512];
 
-	if (p->so_scanned || p->exited)
+	if (p->exited || (p->so_scanned && p->profile))
+		return;
+	/* a program without a runtime may block often: /proc/PID/maps is
+	 * read at most every 10 ms for it */
+	if (p->so_scanned && now - p->so_scan_ns < 10000000ULL)
 		return;
 	if (t->launched && p->pid == t->launch.pid && !launch__execed(&t->launch))
 		return;
-	p->so_scanned = true;
-	had_runtime = p->probed;
+	p->so_scan_ns = now;
 	proc_exec_mappings(p->pid, scan_shared_object, &sc);
-	if (!had_runtime && p->profile)
+	snprintf(note, sizeof(note),
+		 "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
+		 p->pid, p->comm);
+	if (!had_runtime && p->profile) {
 		reclassify_threads(t, p); /* probes came late: catch up on parks */
-	if (!p->profile && !thread_filter__active())
-		tracer_note_degraded(t, "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
-				     p->pid, p->comm);
+		forget_degraded(t, note); /* it loaded one after all */
+	}
+	if (!p->so_scanned && !p->profile && !thread_filter__active())
+		tracer_note_degraded(t, "%s", note);
+	p->so_scanned = true;
 }
 
 /* Registers a process: recognise its runtime, place probes, list threads.
@@ -422,8 +451,10 @@ void tracer__free(struct tracer *t)
 	for (int i = 0; i < t->nheld; i++)
 		free(t->held[i].where);
 	free(t->held);
-	for (int i = 0; i < t->nprocs; i++)
+	for (int i = 0; i < t->nprocs; i++) {
 		process__free(t->procs[i].unw);
+		strmap__free(t->procs[i].so_without_runtime);
+	}
 	free(t->procs);
 	for (int i = 0; i < t->nthreads; i++) {
 		free(t->threads[i].stuck_where);

@@ -12,6 +12,7 @@
 #include "ingest/launch.h"
 #include "ingest/tracer.h"
 #include "unwind/unwind.h"
+#include "util/strmap.h"
 
 struct traced_process {
 	pid_t pid;
@@ -19,6 +20,10 @@ struct traced_process {
 	char exe[PATH_MAX];
 	char runtime_path[PATH_MAX]; /* the ELF file the runtime lives in (exe or a .so) */
 	bool so_scanned;             /* shared objects looked at for a runtime */
+	/* files already found to hold no runtime: a process without one is
+	 * rescanned as it maps more (a runtime in a dlopen'd library) */
+	struct strmap *so_without_runtime;
+	uint64_t so_scan_ns; /* last scan: rescans are rate-limited */
 	bool probed;                 /* runtime_path has its probes */
 	const struct runtime_profile *profile; /* NULL: no runtime recognised */
 	bool by_symbols;

@@ -57,6 +57,11 @@ $(WL_OUT)/so-host: tests/workloads/so-host.c $(WL_INPUTS) | $(WL_OUT)/bw-workloa
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror $< -L$(WL_OUT) -lbw_service_lib -Wl,-rpath,'$$ORIGIN' -o $@
 
-workloads: $(WL_BINS) $(WL_OUT)/so-host
+# The same library, loaded with dlopen long after the host started.
+$(WL_OUT)/so-dlopen-host: tests/workloads/so-dlopen-host.c | $(WL_OUT)/so-host
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror $< -ldl -o $@
+
+workloads: $(WL_BINS) $(WL_OUT)/so-host $(WL_OUT)/so-dlopen-host
 TEST_PREREQS += workloads
 .PHONY: workloads
