@@ -74,11 +74,11 @@ static const struct runtime_probe_rule tokio_probes[] = {
 };
 
 static const struct permit_kind tokio_permit_kinds[] = {
-	{ "tokio::sync::mpsc::", NULL }, /* a channel slot, released by the receiver */
-	{ "tokio::sync::mutex::", "tokio::sync::Mutex" },
-	{ "tokio::sync::rwlock::", "tokio::sync::RwLock" },
-	{ "tokio::sync::semaphore::", "tokio::sync::Semaphore" },
-	{ NULL, NULL },
+	{ "tokio::sync::mpsc::", "/src/sync/mpsc/", NULL }, /* a channel slot, freed by the receiver */
+	{ "tokio::sync::mutex::", "/src/sync/mutex.rs", "tokio::sync::Mutex" },
+	{ "tokio::sync::rwlock::", "/src/sync/rwlock", "tokio::sync::RwLock" },
+	{ "tokio::sync::semaphore::", "/src/sync/semaphore.rs", "tokio::sync::Semaphore" },
+	{ NULL, NULL, NULL },
 };
 
 static const char *const tokio_worker_frames[] = {
@@ -133,6 +133,7 @@ static const struct runtime_profile tokio_profile = {
 	.permit_future_field = "semaphore",
 	.permit_kinds = tokio_permit_kinds,
 	.lock_api_prefix = "tokio::sync::",
+	.lock_api_dir = "/src/sync/",
 };
 
 const struct runtime_profile *const runtime_profiles[] = {

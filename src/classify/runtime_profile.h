@@ -54,10 +54,14 @@ struct runtime_profile {
 	 * between the acquire and the user's code means the runtime took the
 	 * lock on the user's behalf (tokio::fs::File's inner Mutex). */
 	const char *lock_api_prefix;
+	const char *lock_api_dir; /* its sources, inside crate_dir */
 };
 
 struct permit_kind {
 	const char *frame_prefix;
+	/* the same for unqualified (line-tables-only) names: a part of the
+	 * path of a source file in the runtime's crate */
+	const char *file_part;
 	const char *kind; /* "tokio::sync::Mutex", ... */
 };
 

@@ -63,6 +63,17 @@ static int first_user_frame(const struct resolved_stack *rs)
 	return -1;
 }
 
+/* A frame of the runtime's code in one of its modules: by the qualified
+ * name, or (line-tables-only names) by the source file's path. */
+static bool frame_in_module(const struct runtime_profile *prof, const struct bw_frame *f,
+			    const char *name_prefix, const char *file_part)
+{
+	if (f->function && strstr(f->function, name_prefix))
+		return true;
+	return f->file && file_part && strstr(f->file, file_part) &&
+	       runtime_owns_frame(prof, NULL, f->file);
+}
+
 /* The lock the permits belong to, named by the first frame of the
  * runtime's sync module on either stack. Returns false for permits that
  * are no lock (a channel's slot). */
@@ -76,8 +87,8 @@ static bool permit_kind(const struct runtime_profile *prof, const struct resolve
 		for (int i = 0; i < stacks[s]->nframes; i++)
 			for (const struct permit_kind *k = prof ? prof->permit_kinds : NULL;
 			     k && k->frame_prefix; k++)
-				if (stacks[s]->frames[i].function &&
-				    strstr(stacks[s]->frames[i].function, k->frame_prefix)) {
+				if (frame_in_module(prof, &stacks[s]->frames[i], k->frame_prefix,
+						    k->file_part)) {
 					if (!k->kind)
 						return false;
 					*kind = k->kind;
@@ -95,9 +106,9 @@ static bool taken_by_runtime(const struct runtime_profile *prof, const struct re
 
 	for (int i = 0; api && i < user_frame; i++) {
 		const struct bw_frame *f = &rs->frames[i];
-		const char *fn = f->function ? f->function : "";
 
-		if (runtime_owns_frame(prof, f->function, f->file) && !strstr(fn, api))
+		if (runtime_owns_frame(prof, f->function, f->file) &&
+		    !frame_in_module(prof, f, api, prof->lock_api_dir))
 			return true;
 	}
 	return false;

@@ -165,6 +165,21 @@ def lock_holds(tap):
                   not rep["callsites"], "\n".join(bwtest.short(c) for c in rep["callsites"]))
     finally:
         run.cleanup()
+    # line-tables-only: unqualified names, no type info (the future's layout is assumed)
+    run = bwtest.trace("async-lock-lines", "async-lock", variant="bw-workload-lines",
+                       trace_args=("--locks=" + HOLD_THRESHOLD,))
+    try:
+        if bwtest.check_run(tap, run):
+            holds = run.report.get("lock_holds") or []
+            listed = "\n".join(f"{h['file']}:{h['line']} {h['blocking_api']} count={h['count']}" for h in holds)
+            for e in run.truth["lock_holds"]:
+                hits = [h for h in holds if bwtest.at(h, e["file"], e["line"]) and h["blocking_api"] == e["kind"]]
+                tap.check(f"async-lock-lines: {e['kind']} at {bwtest.base(e['file'])}:{e['line']}, count within 10%",
+                          hits and int(e["count"] * 0.9) <= hits[0]["count"] <= int(e["count"] * 1.1) + 1, listed)
+            tap.check("async-lock-lines: the assumed layout is said", any("layout is assumed" in d for d in run.report["degraded"]),
+                      str(run.report["degraded"]))
+    finally:
+        run.cleanup()
     # correct use: tokio-apis holds its Mutex across 5 ms awaits, below this threshold
     run = bwtest.trace("async-lock-negative", "tokio-apis", trace_args=("--locks=25ms",))
     try:
