@@ -84,6 +84,17 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* Every record starts with the same header. */
+static __always_inline void set_header(struct bw_event_header *h, __u32 type, __u32 size,
+				       __u64 ts_ns, __u32 pid, __u32 tid)
+{
+	h->type = type;
+	h->size = size;
+	h->ts_ns = ts_ns;
+	h->pid = pid;
+	h->tid = tid;
+}
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);
@@ -160,11 +171,7 @@ static __always_inline void emit_switch(__u32 tid, __u32 tgid, __u64 now, bool r
 		count(BW_CNT_RINGBUF_FULL);
 		return;
 	}
-	e->hdr.type = BW_EV_SWITCH;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = now;
-	e->hdr.pid = tgid;
-	e->hdr.tid = tid;
+	set_header(&e->hdr, BW_EV_SWITCH, sizeof(*e), now, tgid, tid);
 	e->cpu = bpf_get_smp_processor_id();
 	e->prev_state_running = runnable;
 	bpf_ringbuf_submit(e, 0);
@@ -187,11 +194,7 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
 		count(BW_CNT_RINGBUF_FULL);
 		return;
 	}
-	e->hdr.type = BW_EV_BLOCKED;
-	e->hdr.size = sizeof(*e) - BW_STACK_BYTES;
-	e->hdr.ts_ns = now;
-	e->hdr.pid = th->tgid;
-	e->hdr.tid = tid;
+	set_header(&e->hdr, BW_EV_BLOCKED, sizeof(*e) - BW_STACK_BYTES, now, th->tgid, tid);
 	e->blocked_ns = blocked;
 	e->wall_ns = blocked;
 	e->syscall_nr = -1;
@@ -327,11 +330,7 @@ static __always_inline void emit_waker(struct bw_thread *sleeper, __u32 sleeper_
 		count(BW_CNT_RINGBUF_FULL);
 		return;
 	}
-	e->hdr.type = BW_EV_WAKER;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = now;
-	e->hdr.pid = id >> 32;
-	e->hdr.tid = (__u32)id;
+	set_header(&e->hdr, BW_EV_WAKER, sizeof(*e), now, id >> 32, (__u32)id);
 	e->blocked_ns = now - sleeper->state_since_ns;
 	e->wall_ns = 0;
 	e->syscall_nr = sleeper->syscall_nr;
@@ -422,11 +421,8 @@ static __always_inline int handle_exit(struct task_struct *p)
 	account(th, bpf_ktime_get_ns());
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (e) {
-		e->hdr.type = BW_EV_THREAD_EXIT;
-		e->hdr.size = sizeof(*e);
-		e->hdr.ts_ns = th->state_since_ns;
-		e->hdr.pid = th->tgid;
-		e->hdr.tid = tid;
+		set_header(&e->hdr, BW_EV_THREAD_EXIT, sizeof(*e), th->state_since_ns, th->tgid,
+			   tid);
 		__builtin_memcpy(&e->thread, th, sizeof(*th));
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		bpf_ringbuf_submit(e, 0);
@@ -459,11 +455,8 @@ static __always_inline int handle_exec(struct task_struct *p)
 		count(BW_CNT_RINGBUF_FULL);
 		return 0;
 	}
-	e->hdr.type = BW_EV_EXEC;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = bpf_ktime_get_ns();
-	e->hdr.pid = BPF_CORE_READ(p, tgid);
-	e->hdr.tid = BPF_CORE_READ(p, pid);
+	set_header(&e->hdr, BW_EV_EXEC, sizeof(*e), bpf_ktime_get_ns(), BPF_CORE_READ(p, tgid),
+		   BPF_CORE_READ(p, pid));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -621,11 +614,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 		count(BW_CNT_RINGBUF_FULL);
 		return 0;
 	}
-	e->hdr.type = BW_EV_BLOCKED;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = now;
-	e->hdr.pid = id >> 32;
-	e->hdr.tid = tid;
+	set_header(&e->hdr, BW_EV_BLOCKED, sizeof(*e), now, id >> 32, tid);
 	e->blocked_ns = blocked;
 	e->wall_ns = now - th->syscall_enter_ns;
 	e->syscall_nr = nr;
@@ -695,11 +684,7 @@ static __always_inline void poll_exit(struct bw_thread *th, __u32 tid)
 	if (cpu >= poll_threshold_ns) {
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (e) {
-			e->hdr.type = BW_EV_LONG_POLL;
-			e->hdr.size = sizeof(*e);
-			e->hdr.ts_ns = now;
-			e->hdr.pid = th->tgid;
-			e->hdr.tid = tid;
+			set_header(&e->hdr, BW_EV_LONG_POLL, sizeof(*e), now, th->tgid, tid);
 			e->cpu_ns = cpu;
 			e->wall_ns = now - th->poll_start_ns;
 			e->poll_fn = th->poll_fn;
@@ -767,11 +752,7 @@ static __always_inline void permit_released(struct bw_thread *th, struct pt_regs
 	if ((h->acquire.tid != tid || h->poll_seq != th->poll_seq) && held >= hold_threshold_ns) {
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (e) {
-			e->hdr.type = BW_EV_LOCK_HOLD;
-			e->hdr.size = sizeof(*e);
-			e->hdr.ts_ns = now;
-			e->hdr.pid = th->tgid;
-			e->hdr.tid = tid;
+			set_header(&e->hdr, BW_EV_LOCK_HOLD, sizeof(*e), now, th->tgid, tid);
 			e->hold_ns = held;
 			e->role = th->role;
 			e->pad = 0;
@@ -860,11 +841,7 @@ int poll_sampler(struct bpf_perf_event_data *ctx)
 		return 0;
 	}
 	th->poll_samples++;
-	e->hdr.type = BW_EV_POLL_SAMPLE;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = now;
-	e->hdr.pid = id >> 32;
-	e->hdr.tid = tid;
+	set_header(&e->hdr, BW_EV_POLL_SAMPLE, sizeof(*e), now, id >> 32, tid);
 	e->blocked_ns = now - th->poll_start_ns;
 	e->wall_ns = 0;
 	e->syscall_nr = -1;

@@ -430,6 +430,14 @@ int blame__task_frame(const struct bw_frame *frames, int n)
 	return -1;
 }
 
+int blame__first_user_frame(const struct bw_frame *frames, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (frames[i].function && blame__is_user_frame(&frames[i]))
+			return i;
+	return -1;
+}
+
 const char *blame__drop_why(const char *type)
 {
 	for (int i = 0; type && i < blame_ndrop_rules; i++) {

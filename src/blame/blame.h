@@ -48,5 +48,8 @@ const char *blame__drop_why(const char *type);
 /* The rootmost named user frame (the task's own async fn, for a stack taken
  * inside a poll), -1 if none: where a long poll is attributed. */
 int blame__task_frame(const struct bw_frame *frames, int n);
+/* The innermost named user frame, -1 if none: where an async lock was
+ * acquired or released. */
+int blame__first_user_frame(const struct bw_frame *frames, int n);
 
 #endif

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -120,29 +119,34 @@ static int by_rule_order(const void *a, const void *b)
 	return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
-/* The cookie of a probe: its action, and for the permit future's probes
- * where in that future the semaphore pointer is. */
-static uint64_t probe_cookie(const struct runtime_profile *p, const char *elf_path,
-			     enum bw_probe_action action, struct probe_report *rep)
+/* Where the permit future holds its semaphore pointer: from DWARF, else
+ * where rustc puts the lone pointer field today (and the report says so).
+ * Looked up only when the file has the future's probe sites. */
+static uint64_t permit_field_offset(const struct runtime_profile *p, const char *elf_path,
+				    const struct probe_search *s, struct probe_report *rep)
 {
-	static char cached_path[4096];
-	static uint64_t cached_off;
 	uint64_t off = 0;
 
-	if (action != BW_PROBE_ACQUIRE_ENTER && action != BW_PROBE_ACQUIRE_EXIT)
-		return BW_COOKIE(action, 0);
-	if (strcmp(cached_path, elf_path) == 0) {
-		off = cached_off;
-	} else if (dwarf_field_offset(elf_path, p->permit_future_type, p->permit_future_field,
-				      &off) == 0) {
-		snprintf(cached_path, sizeof(cached_path), "%s", elf_path);
-		cached_off = off;
-	} else {
-		/* rustc puts the lone pointer field first today */
-		rep->permit_layout_assumed = true;
-		off = 0;
+	for (int i = 0; i < s->n; i++) {
+		if (s->sites[i].rule->action != BW_PROBE_ACQUIRE_ENTER)
+			continue;
+		if (dwarf_field_offset(elf_path, p->permit_future_type, p->permit_future_field,
+				       &off) != 0) {
+			rep->permit_layout_assumed = true;
+			off = 0;
+		}
+		break;
 	}
-	return BW_COOKIE(action, off);
+	return off;
+}
+
+/* The cookie of a probe: its action, and for the permit future's probes
+ * where in that future the semaphore pointer is. */
+static uint64_t probe_cookie(enum bw_probe_action action, uint64_t permit_field)
+{
+	bool acquire = action == BW_PROBE_ACQUIRE_ENTER || action == BW_PROBE_ACQUIRE_EXIT;
+
+	return BW_COOKIE(action, acquire ? permit_field : 0);
 }
 
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
@@ -151,6 +155,7 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 {
 	struct probe_search *s = calloc(1, sizeof(*s));
 	const char *patterns[64];
+	uint64_t permit_field;
 	int np = 0, rc;
 
 	if (!s)
@@ -168,6 +173,7 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 	}
 	rc = elf_find_symbols(elf_path, patterns, np, collect_site, s);
 	qsort(s->sites, s->n, sizeof(s->sites[0]), by_rule_order);
+	permit_field = permit_field_offset(p, elf_path, s, rep);
 	/* Return probes first: in a running process a thread may enter the
 	 * function between the two attaches, and an entry seen without its
 	 * return would leave it "inside" (parked) forever; a return without
@@ -176,13 +182,13 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		if (s->sites[i].rule->exit_action)
 			s->sites[i].exit_attached = !bw_bpf__attach_uprobe(
 				b, elf_path, s->sites[i].offset, pid,
-				probe_cookie(p, elf_path, s->sites[i].rule->exit_action, rep), true);
+				probe_cookie(s->sites[i].rule->exit_action, permit_field), true);
 	for (int i = 0; rc >= 0 && i < s->n; i++) {
 		const struct runtime_probe_rule *r = s->sites[i].rule;
 
 		if ((r->exit_action && !s->sites[i].exit_attached) ||
 		    bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
-					  probe_cookie(p, elf_path, r->action, rep), false)) {
+					  probe_cookie(r->action, permit_field), false)) {
 			rep->failed++;
 			continue;
 		}

@@ -62,13 +62,20 @@ struct traced_process *tracer_find_process(struct tracer *t, pid_t pid)
 	return NULL;
 }
 
-struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid)
+struct traced_thread *tracer_find_thread(struct tracer *t, pid_t tid)
 {
-	struct traced_thread *th;
-
 	for (int i = 0; i < t->nthreads; i++)
 		if (t->threads[i].tid == tid && !t->threads[i].exited)
 			return &t->threads[i];
+	return NULL;
+}
+
+struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid)
+{
+	struct traced_thread *th = tracer_find_thread(t, tid);
+
+	if (th)
+		return th;
 	if (array_grow((void **)&t->threads, t->nthreads, &t->cap_threads, sizeof(*th)))
 		return NULL;
 	th = &t->threads[t->nthreads++];
@@ -196,11 +203,13 @@ void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p)
 {
 	struct so_scan sc = { t, p, true };
 	bool had_runtime = p->probed || p->profile;
-	uint64_t now = tracer_now_ns();
+	uint64_t now;
 	char note[512];
 
+	/* called at every blocked event: the common case returns here */
 	if (p->exited || (p->so_scanned && p->profile))
 		return;
+	now = tracer_now_ns();
 	/* a program without a runtime may block often: /proc/PID/maps is
 	 * read at most every 10 ms for it */
 	if (p->so_scanned && now - p->so_scan_ns < 10000000ULL)

@@ -121,6 +121,9 @@ void tracer_check_held_locks(struct tracer *t);
 /* The opt-in probe features (RT_FEATURE_*) the options ask for. */
 unsigned tracer_probe_features(const struct tracer *t);
 struct traced_process *tracer_find_process(struct tracer *t, pid_t pid);
+/* The live (not exited) thread tid, or NULL. */
+struct traced_thread *tracer_find_thread(struct tracer *t, pid_t tid);
+/* The same, added when it is not known yet (NULL only without memory). */
 struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid);
 void tracer_note_degraded(struct tracer *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -55,14 +55,6 @@ static int resolve_snippet(struct tracer *t, struct traced_process *p,
 	return 0;
 }
 
-static int first_user_frame(const struct resolved_stack *rs)
-{
-	for (int i = 0; i < rs->nframes; i++)
-		if (rs->frames[i].function && blame__is_user_frame(&rs->frames[i]))
-			return i;
-	return -1;
-}
-
 /* A frame of the runtime's code in one of its modules: by the qualified
  * name, or (line-tables-only names) by the source file's path. */
 static bool frame_in_module(const struct runtime_profile *prof, const struct bw_frame *f,
@@ -114,6 +106,28 @@ static bool taken_by_runtime(const struct runtime_profile *prof, const struct re
 	return false;
 }
 
+/* What a hold is: the user's lock, or one not to report. */
+enum hold_verdict { HOLD_USER_LOCK, HOLD_CHANNEL, HOLD_BY_RUNTIME };
+
+/* Judges a hold from its acquire and release stacks (rel may be empty).
+ * A user lock is named by site (the stack with a user frame: where it was
+ * taken, else where it went back), user (that frame, -1 if none) and kind. */
+static enum hold_verdict judge_hold(const struct runtime_profile *prof,
+				    const struct resolved_stack *acq,
+				    const struct resolved_stack *rel,
+				    const struct resolved_stack **site, int *user, const char **kind)
+{
+	if (!permit_kind(prof, acq, rel, kind))
+		return HOLD_CHANNEL;
+	*site = acq;
+	*user = blame__first_user_frame(acq->frames, acq->nframes);
+	if (*user < 0 && rel->nframes) {
+		*site = rel;
+		*user = blame__first_user_frame(rel->frames, rel->nframes);
+	}
+	return taken_by_runtime(prof, *site, *user) ? HOLD_BY_RUNTIME : HOLD_USER_LOCK;
+}
+
 void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e)
 {
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
@@ -129,26 +143,25 @@ void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e)
 		return; /* blocking_lock() in spawn_blocking: no .await there */
 	resolve_snippet(t, p, &e->acquire, e->hdr.pid, &acquired_at);
 	resolve_snippet(t, p, &e->release, e->hdr.pid, &released_at);
-	if (!permit_kind(p->profile, &acquired_at, &released_at, &kind)) {
+	switch (judge_hold(p->profile, &acquired_at, &released_at, &site, &br.callsite_frame, &kind)) {
+	case HOLD_CHANNEL:
 		t->user_counters[UC_CHANNEL_PERMITS]++;
 		return;
-	}
-	/* by where it was taken; else by where it went back */
-	site = first_user_frame(&acquired_at) >= 0 || !released_at.nframes ? &acquired_at
-									   : &released_at;
-	br.callsite_frame = first_user_frame(site);
-	if (taken_by_runtime(p->profile, site, br.callsite_frame)) {
+	case HOLD_BY_RUNTIME:
 		t->user_counters[UC_RUNTIME_LOCK_HOLDS]++;
 		return;
+	case HOLD_USER_LOCK:
+		break;
 	}
 	br.blocking_api = kind;
 	br.category = BW_CAT_OTHER;
-	{
-		struct blame_result rb = { .api_frame = -1,
-					   .callsite_frame = first_user_frame(&released_at) };
+	if (site != &released_at && released_at.nframes) {
+		struct blame_result rb = {
+			.api_frame = -1,
+			.callsite_frame = blame__first_user_frame(released_at.frames, released_at.nframes),
+		};
 
-		if (site != &released_at && released_at.nframes)
-			released = callsites__describe(released_at.frames, released_at.nframes, &rb);
+		released = callsites__describe(released_at.frames, released_at.nframes, &rb);
 	}
 	struct blocked_interval iv = {
 		.pid = e->hdr.pid,
@@ -188,14 +201,6 @@ void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e)
 	free(released);
 }
 
-static struct traced_thread *live_thread(struct tracer *t, pid_t tid)
-{
-	for (int i = 0; i < t->nthreads; i++)
-		if (t->threads[i].tid == tid && !t->threads[i].exited)
-			return &t->threads[i];
-	return NULL;
-}
-
 /* First sighting of a long hold: is it a lock the user holds, and where
  * was it taken? Fills h->report and h->where. */
 static void judge_held(struct tracer *t, struct traced_thread *th, const struct bw_hold *v,
@@ -203,16 +208,16 @@ static void judge_held(struct tracer *t, struct traced_thread *th, const struct 
 {
 	struct traced_process *p = tracer_find_process(t, th->pid);
 	struct blame_result br = { .api_frame = -1, .callsite_frame = -1 };
-	static const struct resolved_stack empty;
+	static const struct resolved_stack not_released;
+	const struct resolved_stack *site;
 
 	h->report = false;
 	if (!p || th->role == BW_ROLE_BLOCKING)
 		return;
 	resolve_snippet(t, p, &v->acquire, th->pid, &acquired_at);
-	if (!permit_kind(p->profile, &acquired_at, &empty, &h->kind))
-		return;
-	br.callsite_frame = first_user_frame(&acquired_at);
-	if (br.callsite_frame < 0 || taken_by_runtime(p->profile, &acquired_at, br.callsite_frame))
+	if (judge_hold(p->profile, &acquired_at, &not_released, &site, &br.callsite_frame,
+		       &h->kind) != HOLD_USER_LOCK ||
+	    br.callsite_frame < 0)
 		return;
 	h->where = callsites__describe(acquired_at.frames, acquired_at.nframes, &br);
 	h->report = h->where != NULL;
@@ -240,7 +245,7 @@ void tracer_check_held_locks(struct tracer *t)
 		if (bpf_map_lookup_elem(fd, &key, &val) || now < val.start_ns ||
 		    now - val.start_ns < t->opts.stuck_ns)
 			continue;
-		th = live_thread(t, (pid_t)val.acquire.tid);
+		th = tracer_find_thread(t, (pid_t)val.acquire.tid);
 		/* still inside the poll that took it: blocking, not awaiting */
 		if (!th || th->last.poll_seq == val.poll_seq)
 			continue;

@@ -24,6 +24,7 @@ static int current_stack(struct tracer *t, struct traced_process *p, pid_t tid, 
 {
 	struct bw_process *unw = tracer_unwinder(t, p);
 	struct bw_stack_sample s = { .pid = p->pid, .tid = tid, .stack = stack_copy };
+	struct traced_thread *th;
 	uint64_t sp, pc;
 	ssize_t n;
 	int rc;
@@ -39,9 +40,9 @@ static int current_stack(struct tracer *t, struct traced_process *p, pid_t tid, 
 	s.regs[BW_REG_SP] = sp;
 	s.regs[BW_REG_IP] = pc;
 	/* rbp as the thread entered its syscall, when the kernel side saw it */
-	for (int i = 0; i < t->nthreads; i++)
-		if (t->threads[i].tid == tid && !t->threads[i].exited)
-			s.regs[BW_REG_BP] = t->threads[i].last.syscall_user_bp;
+	th = tracer_find_thread(t, tid);
+	if (th)
+		s.regs[BW_REG_BP] = th->last.syscall_user_bp;
 	s.stack_len = n;
 	return resolve_stack(unw, &s, rs);
 }

@@ -279,12 +279,9 @@ void rec_event__from_live(const struct live_event *ev, struct rec_event *out)
 		out->blame.api_frame = -1;
 		out->blame.callsite_frame = blame__task_frame(ev->frames, ev->nframes);
 	}
-	if (ev->lock_hold) { /* the acquire site: its first user frame (tracer_locks.c) */
+	if (ev->lock_hold) { /* the acquire site, as tracer_locks.c names it */
 		out->blame.api_frame = -1;
-		out->blame.callsite_frame = -1;
-		for (int i = ev->nframes - 1; i >= 0; i--)
-			if (ev->frames[i].function && blame__is_user_frame(&ev->frames[i]))
-				out->blame.callsite_frame = i;
+		out->blame.callsite_frame = blame__first_user_frame(ev->frames, ev->nframes);
 	}
 	out->blame.blocking_api = ev->blocking_api;
 	out->blame.category = category_of(ev->category);
@@ -354,39 +351,39 @@ static void fill_from_timeline(struct bw_recording *r)
 	}
 }
 
+/* Aggregates one list of recorded events into a snapshot list. */
+static int snapshot_events(const struct rec_event *events, int n, struct bw_snap_callsite **out,
+			   int *nout)
+{
+	struct callsites *cs = callsites__new();
+	int err;
+
+	if (!cs)
+		return -ENOMEM;
+	add_events(events, n, cs);
+	err = callsites__snapshot_into(cs, out, nout);
+	callsites__free(cs);
+	return err;
+}
+
 int recording__finish(struct bw_recording *r)
 {
-	struct callsites *cs;
-	int err = 0;
+	struct bw_snapshot *s = r->snap;
+	int err;
 
 	for (int i = 0; i < r->nproblems; i++)
 		recording__add_degraded(r, r->problems[i]);
 	if (r->snap_complete)
 		return 0;
 	fill_from_timeline(r);
-	cs = callsites__new();
-	if (!cs)
-		return -ENOMEM;
-	add_events(r->events, r->nevents, cs);
-	err = callsites__snapshot(cs, r->snap);
-	callsites__free(cs);
+	err = snapshot_events(r->events, r->nevents, &s->callsites, &s->ncallsites);
 	if (!err && r->npolls) {
-		cs = callsites__new();
-		if (!cs)
-			return -ENOMEM;
-		add_events(r->polls, r->npolls, cs);
-		r->snap->polls_enabled = true;
-		err = callsites__snapshot_into(cs, &r->snap->long_polls, &r->snap->nlong_polls);
-		callsites__free(cs);
+		s->polls_enabled = true;
+		err = snapshot_events(r->polls, r->npolls, &s->long_polls, &s->nlong_polls);
 	}
 	if (!err && r->nholds) {
-		cs = callsites__new();
-		if (!cs)
-			return -ENOMEM;
-		add_events(r->holds, r->nholds, cs);
-		r->snap->locks_enabled = true;
-		err = callsites__snapshot_into(cs, &r->snap->lock_holds, &r->snap->nlock_holds);
-		callsites__free(cs);
+		s->locks_enabled = true;
+		err = snapshot_events(r->holds, r->nholds, &s->lock_holds, &s->nlock_holds);
 	}
 	r->snap_complete = err == 0;
 	return err;
