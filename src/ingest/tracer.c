@@ -514,6 +514,8 @@ void tracer__finish(struct tracer *t)
 {
 	ring_buffer__consume(t->rb);
 	tracer_refresh_threads(t);
+	/* the last refresh's list may name locks released since */
+	tracer_check_held_locks(t);
 	bw_bpf__counters(t->bpf, t->kernel_counters);
 }
 

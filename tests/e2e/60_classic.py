@@ -161,6 +161,8 @@ def lock_holds(tap):
                   "\n".join(held_now) or bwtest.tail(run.stdout))
         tap.check("async-lock: and nothing else is shown as held now",
                   all(marker in l for l in held_now), "\n".join(held_now))
+        tap.check("async-lock: the final report holds no lock (all were released)",
+                  rep.get("locks_held_now") == [], str(rep.get("locks_held_now")))
         tap.check("async-lock: holding an async lock is not off-CPU blocking (no callsites)",
                   not rep["callsites"], "\n".join(bwtest.short(c) for c in rep["callsites"]))
     finally:
