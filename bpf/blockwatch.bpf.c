@@ -129,6 +129,19 @@ static __always_inline void account(struct bw_thread *th, __u64 now)
 	th->state_since_ns = now;
 }
 
+/* The thread is on-CPU (this program runs in its context) but its entry
+ * says otherwise: its switch-in was never seen. Some kernels do not trace
+ * switches away from certain tasks (seen: a VM's init agent), and a
+ * skipped run loses one too. Close the off-CPU interval here, so a sleep
+ * that ended unseen is still measured, not lost. */
+static __always_inline void resync_on_cpu(struct bw_thread *th)
+{
+	account(th, bpf_ktime_get_ns());
+	th->state = BW_STATE_RUNNING;
+	th->cpu = bpf_get_smp_processor_id();
+	count(BW_CNT_SWITCH_IN_UNSEEN);
+}
+
 /* The syscalls a runtime parks in: futex (condvar) and epoll (I/O driver). */
 static __always_inline bool is_park_syscall(__s32 nr)
 {
@@ -251,6 +264,8 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	th = bpf_map_lookup_elem(&threads, &prev_tid);
 	if (th) {
 		now = bpf_ktime_get_ns();
+		if (th->state != BW_STATE_RUNNING)
+			count(BW_CNT_SWITCH_IN_UNSEEN);
 		account(th, now);
 		if (btf && th->syscall_nr < 0)
 			note_syscall(th, (struct pt_regs *)bpf_task_pt_regs(prev), now);
@@ -585,6 +600,8 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	th = bpf_map_lookup_elem(&threads, &tid);
 	if (!th)
 		return 0;
+	if (th->state != BW_STATE_RUNNING)
+		resync_on_cpu(th);
 	nr = th->syscall_nr;
 	blocked = th->syscall_blocked_ns;
 	th->syscall_nr = -1;

@@ -251,6 +251,14 @@ enum bw_counter {
 	BW_CNT_LONG_POLLS,         /* long polls emitted */
 	BW_CNT_LOCK_HOLDS,         /* async lock holds emitted */
 	BW_CNT_HOLDS_FULL,         /* permit not tracked: holds map full */
+	/* A traced thread ran although no switch-in was seen (a kernel that
+	 * does not trace some switches, a skipped run): its time off-CPU up
+	 * to then was counted in the state it left in. */
+	BW_CNT_SWITCH_IN_UNSEEN,
+	/* The kernel skipped one of our programs (it was already running on
+	 * that CPU): a state change may be missing. Summed by userspace from
+	 * each program's recursion_misses; this map slot stays unused. */
+	BW_CNT_RUNS_SKIPPED,
 	BW_CNT_NR,
 };
 

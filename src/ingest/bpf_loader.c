@@ -288,6 +288,24 @@ int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role)
 		       : 0;
 }
 
+/* Runs the kernel skipped because the program was already active on that
+ * CPU (an interrupt inside it, say); only the kernel knows them. */
+static uint64_t runs_skipped(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -307,6 +325,7 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])
 			out[k] += vals[c];
 	}
 	free(vals);
+	out[BW_CNT_RUNS_SKIPPED] = runs_skipped(b->skel->obj);
 	return 0;
 }
 

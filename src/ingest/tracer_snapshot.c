@@ -18,6 +18,8 @@ static const char *const kernel_counter_names[BW_CNT_NR] = {
 	[BW_CNT_LONG_POLLS] = NULL,
 	[BW_CNT_LOCK_HOLDS] = NULL,
 	[BW_CNT_HOLDS_FULL] = "lock_holds_map_full",
+	[BW_CNT_SWITCH_IN_UNSEEN] = "switch_in_unseen",
+	[BW_CNT_RUNS_SKIPPED] = "bpf_runs_skipped",
 };
 
 static const char *user_counter_name(int i)
