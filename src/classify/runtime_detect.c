@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ingest/bpf_loader.h"
+#include "record/format.h"
 #include "symbolize/dwarf_layout.h"
 #include "symbolize/symbolize.h"
 
@@ -69,6 +70,10 @@ int runtime_detect(const char *elf_path, struct runtime_match *out)
 			return 0;
 		}
 	}
+	/* another blockwatch (another build or version) carries them too;
+	 * its recording magic gives it away */
+	if (file_contains(elf_path, (const char *const[]){ BW_REC_MAGIC, NULL }))
+		return 0;
 	for (int i = 0; runtime_profiles[i]; i++) {
 		if (file_contains(elf_path, runtime_profiles[i]->detect_strings)) {
 			out->profile = runtime_profiles[i];

@@ -21,6 +21,22 @@ bool proc_exists(pid_t pid)
 	return pid > 0 && access(path, F_OK) == 0;
 }
 
+uint64_t proc_vm_pages(pid_t pid)
+{
+	char path[64];
+	unsigned long long pages = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &pages) != 1)
+		pages = 0;
+	fclose(f);
+	return pages;
+}
+
 static int list_numeric_dir(const char *dir, pid_t *out, int max)
 {
 	DIR *d = opendir(dir);

@@ -16,6 +16,9 @@ int proc_comm(pid_t pid, pid_t tid, char *buf, size_t len);
 /* Path of the executable as seen from our mount namespace ("/proc/PID/root/..."
  * for a process in another one); "" when unknown. */
 int proc_exe(pid_t pid, char *buf, size_t len);
+/* Size of the process's address space in pages (/proc/PID/statm): it
+ * moves whenever something is mapped. 0 when gone. */
+uint64_t proc_vm_pages(pid_t pid);
 /* Lists every PID on the system (for system-wide discovery). */
 int proc_list_pids(pid_t *pids, int max);
 

@@ -82,6 +82,7 @@ struct traced_thread *tracer_thread(struct tracer *t, pid_t pid, pid_t tid)
 	memset(th, 0, sizeof(*th));
 	th->pid = pid;
 	th->tid = tid;
+	th->seen_ns = tracer_now_ns();
 	proc_comm(pid, tid, th->comm, sizeof(th->comm));
 	return th;
 }
@@ -167,6 +168,14 @@ static void scan_shared_object(const char *path, void *ctx)
 		bw_bpf__trace_process(sc->t->bpf, sc->p->pid,
 				      m.profile->epoll_is_park ? BW_TGID_EPOLL_IS_PARK : 0);
 	}
+}
+
+bool tracer_runtime_mapped(struct tracer *t, struct traced_process *p)
+{
+	struct so_scan sc = { t, p, false };
+
+	proc_exec_mappings(p->pid, scan_shared_object, &sc);
+	return p->profile != NULL;
 }
 
 /* Threads already inside a park call when its probes arrived: mark them,
@@ -272,10 +281,8 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	snprintf(p->runtime_path, sizeof(p->runtime_path), "%s", p->exe);
 	if (!p->profile && !exe_override) {
 		/* the runtime may live in a shared object */
-		struct so_scan sc = { t, p, false };
-
 		p->so_scanned = true;
-		proc_exec_mappings(pid, scan_shared_object, &sc);
+		tracer_runtime_mapped(t, p);
 	}
 	/* a launched command may load its runtime from a shared object: the
 	 * late scan after exec decides (tracer_scan_shared_objects) */
@@ -284,6 +291,9 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 			snprintf(err, errlen,
 				 "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
 				 pid, p->comm);
+		else /* system-wide: it may load one later */
+			tracer_watch(t, p);
+		strmap__free(p->so_without_runtime);
 		return -ENOENT;
 	}
 	p->park_detection = "none";
@@ -471,6 +481,7 @@ void tracer__free(struct tracer *t)
 		free(t->threads[i].poll_frames);
 	}
 	free(t->threads);
+	tracer_watch_free(t);
 	for (int i = 0; i < t->ndegraded; i++)
 		free(t->degraded[i]);
 	free(t->degraded);
@@ -489,6 +500,7 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 		tracer_refresh_threads(t);
 		tracer_check_stuck(t);
 		tracer_check_held_locks(t);
+		tracer_watch_check(t);
 	}
 	return 0;
 }

@@ -411,10 +411,15 @@ static void handle_exec(struct tracer *t, const struct bw_exec_event *e)
 {
 	char ignored[256];
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
+	struct traced_thread *th;
 
-	/* a launched command execs after we registered it: nothing to do */
-	if (p)
+	/* a traced process (a launched command) execs: only its name changes */
+	if (p) {
+		th = tracer_find_thread(t, e->hdr.tid);
+		if (th)
+			memcpy(th->comm, e->comm, sizeof(th->comm));
 		return;
+	}
 	if (t->opts.npids || t->opts.command)
 		return;
 	/* system-wide: a new program may link a runtime */

@@ -56,6 +56,7 @@ struct traced_thread {
 	uint64_t poll_sample_start; /* start of the poll it belongs to */
 	/* the thread's stack mapping, found once from its deepest sp */
 	uint64_t stack_start, stack_end;
+	uint64_t seen_ns; /* first listed: names settle soon after */
 };
 
 /* An async lock held across an .await right now (--locks), longer than the
@@ -67,6 +68,15 @@ struct held_lock {
 	bool report;
 	const char *kind;
 	char *where; /* the acquiring user frame, "function (file:line)" */
+};
+
+/* System-wide: a process without a runtime, looked at again when its
+ * address space changes (a runtime in a library it loads later). */
+struct watched_process {
+	pid_t pid;
+	uint64_t since_ns;        /* watched since (young ones are looked at often) */
+	uint64_t vm_pages;        /* at the last look */
+	struct strmap *no_runtime; /* files already found to hold none */
 };
 
 /* Userspace loss / degradation counters, shown with the kernel's. */
@@ -103,7 +113,11 @@ struct tracer {
 	int nprocs, cap_procs;
 	struct traced_thread *threads;
 	int nthreads, cap_threads;
+	struct watched_process *watched;
+	int nwatched, cap_watched;
+	uint64_t last_watch_ns, watch_turn;
 	uint64_t start_ns, last_refresh_ns;
+	uint64_t refreshes; /* thread-list refreshes so far */
 	uint64_t first_track_ns; /* when the first thread's accounting began */
 	uint64_t events_total;
 	/* blocking with no user frame on a complete stack (runtime-internal) */
@@ -129,6 +143,14 @@ void tracer_note_degraded(struct tracer *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct bw_process *tracer_unwinder(struct tracer *t, struct traced_process *p);
 
+/* Looks through the process's mapped files not seen before (so_without_runtime)
+ * for a runtime, without placing probes; true when one is found. */
+bool tracer_runtime_mapped(struct tracer *t, struct traced_process *p);
+/* tracer_watch.c: system-wide, processes without a runtime yet. Takes over
+ * p's list of files already looked at. */
+void tracer_watch(struct tracer *t, struct traced_process *p);
+void tracer_watch_check(struct tracer *t);
+void tracer_watch_free(struct tracer *t);
 /* Looks for runtimes in the process's shared objects (once). */
 void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p);
 /* System-wide discovery of a process that just exec'd. */

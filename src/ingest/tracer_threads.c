@@ -112,11 +112,25 @@ role_only:
 		out->role = BW_ROLE_WORKER;
 }
 
+/* Names change at exec and when a runtime names its threads, both soon
+ * after a thread appears; every blocked event brings the name too. So a
+ * young thread's name is re-read at each refresh, the others' in turn
+ * (each about every 5 s), not all of them five times a second. */
+#define NAME_SETTLES_NS 2000000000ULL
+#define NAME_REREAD_TURNS 25
+
+static bool name_may_change(const struct tracer *t, const struct traced_thread *th, uint64_t now)
+{
+	return now - th->seen_ns < NAME_SETTLES_NS ||
+	       (t->refreshes + (uint64_t)th->tid) % NAME_REREAD_TURNS == 0;
+}
+
 void tracer_refresh_threads(struct tracer *t)
 {
 	int fd = bw_bpf__threads_fd(t->bpf);
 	__u32 key, next, *prev = NULL;
 	struct bw_thread val;
+	uint64_t now = tracer_now_ns();
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
@@ -141,12 +155,13 @@ void tracer_refresh_threads(struct tracer *t)
 			if (p && !p->by_symbols && tracer_name_says_worker(p, th->comm))
 				th->role = BW_ROLE_WORKER;
 		}
-		/* names change after exec and when runtimes name their threads */
 		char comm[BW_COMM_LEN];
 
-		if (proc_comm(val.tgid, key, comm, sizeof(comm)) == 0 && comm[0])
+		if (name_may_change(t, th, now) && proc_comm(val.tgid, key, comm, sizeof(comm)) == 0 &&
+		    comm[0])
 			memcpy(th->comm, comm, sizeof(comm));
 	}
+	t->refreshes++;
 	for (int i = 0; i < t->nprocs; i++) {
 		if (!t->procs[i].exited && !proc_exists(t->procs[i].pid))
 			t->procs[i].exited = true;

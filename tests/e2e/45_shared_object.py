@@ -3,16 +3,41 @@
 blockwatch must find the runtime's probes in the .so, recognise the workers and report
 the blocking at the library's line. Twice: a host that links the library (mapped
 before main), and one that dlopens it long after starting, the way Python loads an
-extension module (found by rescanning a process that has no runtime yet).
-Truth: the host prints it."""
+extension module (found by rescanning a process that has no runtime yet). And
+system-wide: a host started after attach, which dlopens the runtime later, is watched
+until it does and traced from then on. Truth: the host prints it."""
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bwtest  # noqa: E402
+
+
+def results(tap, name, host_stdout, report_path):
+    """The host's truth (its last stdout line) and blockwatch's JSON report."""
+    try:
+        return json.loads(host_stdout.strip().splitlines()[-1]), json.load(open(report_path))
+    except (ValueError, IndexError, OSError) as e:
+        tap.check(f"{name}: truth and report readable", False, f"{e}\nstdout: {host_stdout}")
+        return None, None
+
+
+def host_processes(report, host):
+    """The host's entries in the report, and whether its runtime was probed."""
+    proc = [x for x in report["processes"] if x["comm"].startswith(os.path.basename(host)[:15])]
+    return proc, bool(proc) and proc[0]["runtime"] == "tokio" and proc[0]["park_detection"] == "uprobes"
+
+
+def truth_hits(report, truth):
+    """Callsites at the truth's line, all callsites listed, and the line as file:line."""
+    hits = [c for c in report["callsites"] if bwtest.at(c, truth["file"], truth["line"])]
+    listed = "\n".join(bwtest.short(c) for c in report["callsites"]) or "(none)"
+    return hits, listed, f"{os.path.basename(truth['file'])}:{truth['line']}"
 
 
 def traced(tap, name, cmd):
@@ -24,26 +49,58 @@ def traced(tap, name, cmd):
         p = subprocess.run([bwtest.BLOCKWATCH, "trace", "-q", "-f", "json", "-o", report_path, "--", *cmd],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
         tap.check(f"{name}: blockwatch exits 0", p.returncode == 0, p.stderr)
-        try:
-            truth = json.loads(p.stdout.strip().splitlines()[-1])
-            report = json.load(open(report_path))
-        except (ValueError, IndexError, OSError) as e:
-            tap.check(f"{name}: truth and report readable", False, f"{e}\nstdout: {p.stdout}")
+        truth, report = results(tap, name, p.stdout, report_path)
+        if not report:
             return
-        proc = [x for x in report["processes"] if x["comm"].startswith(os.path.basename(host)[:15])]
-        tap.check(f"{name}: the runtime is recognised in the shared object",
-                  proc and proc[0]["runtime"] == "tokio" and proc[0]["park_detection"] == "uprobes", str(proc))
+        proc, probed = host_processes(report, host)
+        tap.check(f"{name}: the runtime is recognised in the shared object", probed, str(proc))
         tap.check(f"{name}: no 'not running a recognised runtime' note is left",
                   not any("not running a recognised" in n for n in report["degraded"]), str(report["degraded"]))
-        hits = [c for c in report["callsites"] if bwtest.at(c, truth["file"], truth["line"])]
-        listed = "\n".join(bwtest.short(c) for c in report["callsites"]) or "(none)"
-        where = f"{os.path.basename(truth['file'])}:{truth['line']}"
+        hits, listed, where = truth_hits(report, truth)
         if tap.check(f"{name}: blocking reported at {where}", hits, listed):
             c = hits[0]
             lo, hi = int(truth["count"] * 0.9), int(truth["count"] * 1.1) + 1
             tap.check(f"{name}: count {c['count']} within 10% of {truth['count']}", lo <= c["count"] <= hi)
             tap.check(f"{name}: category sleep", c["category"] == "sleep")
         tap.check(f"{name}: nothing else reported", len(report["callsites"]) == len(hits), listed)
+
+
+def system_wide(tap, host, lib):
+    """The host starts after a system-wide trace attached and loads the runtime 400 ms
+    later; blockwatch looks at processes without a runtime five times a second and then
+    starts tracing it, so the start of a ~2 s run may be missed (up to a few hundred ms
+    on a loaded machine), not more."""
+    name = "system-wide so-dlopen-host"
+    if not os.access(host, os.X_OK):
+        tap.skip(name, f"{host} missing: run `make workloads`")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        report_path = os.path.join(d, "report.json")
+        bw = subprocess.Popen([bwtest.BLOCKWATCH, "trace", "-q", "-f", "json", "-o", report_path],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)  # attached (the same wait as trace_lifecycle.sh's system-wide test)
+        env = dict(os.environ, BW_SERVICE_ROUNDS="100")
+        p = subprocess.run([host, lib], env=env, stdout=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
+        bw.send_signal(signal.SIGINT)
+        try:
+            _, err = bw.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            bw.kill()
+            _, err = bw.communicate()
+        tap.check(f"{name}: blockwatch exits 0 on Ctrl-C", bw.returncode == 0, err)
+        truth, report = results(tap, name, p.stdout, report_path)
+        if not report:
+            return
+        proc, probed = host_processes(report, host)
+        tap.check(f"{name}: the process is traced once it loaded the runtime", probed, str(proc))
+        pids = {x["pid"] for x in proc}
+        hits, listed, where = truth_hits(report, truth)
+        if tap.check(f"{name}: blocking reported at {where}", hits, listed):
+            n = sum(c["count"] for c in hits)
+            tap.check(f"{name}: count {n} between 60% and 110% of {truth['count']}",
+                      truth["count"] * 0.6 <= n <= truth["count"] * 1.1)
+        workers = [t for t in report["threads"] if t["pid"] in pids and t["role"] == "worker"]
+        tap.check(f"{name}: its 2 workers recognised", len(workers) == 2, str(workers))
 
 
 def main():
@@ -53,6 +110,7 @@ def main():
     lib = os.path.join(os.path.dirname(bwtest.workload("so-host")), "libbw_service_lib.so")
     traced(tap, "so-host", [bwtest.workload("so-host")])
     traced(tap, "so-dlopen-host", [bwtest.workload("so-dlopen-host"), lib])
+    system_wide(tap, bwtest.workload("so-dlopen-host"), lib)
     tap.done()
 
 

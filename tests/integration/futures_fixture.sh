@@ -7,29 +7,16 @@
 # Prints TAP lines. Env: BLOCKWATCH (binary), BUILD (output folder).
 set -u
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BW=${BLOCKWATCH:-$PWD/$BUILD/blockwatch}
+. tests/lib/tap.sh
+BW=$BLOCKWATCH
 SRC=$PWD/tests/integration/futures-fixture
 OUT=$PWD/$BUILD/futures-fixture
 CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-fails=0
-
-ok() { echo "ok - $1"; }
-nok() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { # name, command...: ok when the command succeeds
-	local name=$1; shift
-	if "$@"; then ok "$name"; else nok "$name"; fi
-}
-skip_all() {
-	for t in fixture_builds huge_future_first small_futures_not_flagged json_output thresholds \
-		line_tables_only_error stripped_error split_debuglink split_build_id not_elf_error \
-		missing_file_error; do
-		echo "ok - $t # SKIP $1"
-	done
-	exit 0
-}
+TESTS="fixture_builds huge_future_first small_futures_not_flagged json_output thresholds
+	line_tables_only_error stripped_error split_debuglink split_build_id not_elf_error
+	missing_file_error"
 
 [ -x "$BW" ] || { echo "not ok - blockwatch binary $BW missing (run make)"; exit 1; }
 [ -x "$CARGO" ] || skip_all "cargo not installed"
@@ -45,7 +32,7 @@ mkdir -p "$OUT"
 if build release futures-fixture && build lines futures-fixture-lines; then
 	ok "fixture_builds"
 else
-	nok "fixture_builds"
+	not_ok "fixture_builds"
 	tail -20 "$TMP"/cargo-*.log
 	exit 1
 fi
@@ -129,4 +116,4 @@ check "split_build_id" test -n "$id" -a "$(field $huge rank)" = 0 -a "$(field $h
 
 expect_error not_elf_error 'is not an ELF file' "$SRC/src/main.rs"
 expect_error missing_file_error 'No such file' "$TMP/no-such-binary"
-[ $fails -eq 0 ]
+[ $failures -eq 0 ]

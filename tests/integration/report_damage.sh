@@ -5,8 +5,7 @@
 # (exit 3). TAP lines. Env: BLOCKWATCH (binary), BUILD (build dir).
 set -u
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BLOCKWATCH=${BLOCKWATCH:-$PWD/$BUILD/blockwatch}
+. tests/lib/tap.sh
 HERE=tests/integration
 T=$(mktemp -d /tmp/bw-damage.XXXXXX)
 MNT=
@@ -16,13 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1"; [ $# -gt 1 ] && echo "# $2"; }
 TESTS="truncated_head_c truncated_every_format killed_recording corrupted_chunk not_a_recording newer_version empty_file disk_full_at_start disk_full_midway"
-skip_all() {
-	for t in $TESTS; do echo "ok - $t # SKIP $1"; done
-	exit 0
-}
 
 # report FILE FORMAT -> sets rc, err (stderr text), out (report path)
 report() {
@@ -56,7 +49,7 @@ size=$(stat -c %s "$T/rec.bw")
 head -c $((size - 40)) "$T/rec.bw" >"$T/cut.bw"
 report "$T/cut.bw" json
 n=$(json_callsites "$out" 2>/dev/null || echo -1)
-if expect truncated 3 "truncated at byte" && [ "$n" -ge 0 ]; then ok truncated_head_c; else notok truncated_head_c; fi
+if expect truncated 3 "truncated at byte" && [ "$n" -ge 0 ]; then ok truncated_head_c; else not_ok truncated_head_c; fi
 
 head -c $((size / 2)) "$T/rec.bw" >"$T/half.bw"
 all=1
@@ -66,7 +59,7 @@ for f in text json folded pprof perfetto html; do
 done
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/report.perfetto" || all=0
 [ "$(json_callsites "$T/report.json")" -gt 0 ] || { echo "# nothing readable in the first half"; all=0; }
-[ $all -eq 1 ] && ok truncated_every_format || notok truncated_every_format
+[ $all -eq 1 ] && ok truncated_every_format || not_ok truncated_every_format
 
 # --- kill -9 while recording -----------------------------------------------
 "$BLOCKWATCH" record -o "$T/killed.bw" -- "$FIXTURE" 200 >/dev/null 2>&1 &
@@ -86,7 +79,7 @@ n=$(json_callsites "$out" 2>/dev/null || echo 0)
 if expect killed 3 "incomplete|truncated" && [ "$n" -gt 0 ]; then
 	ok killed_recording
 else
-	notok killed_recording "$n intervals readable"
+	not_ok killed_recording "$n intervals readable"
 fi
 
 # --- a flipped byte inside the first chunk ----------------------------------
@@ -101,25 +94,25 @@ report "$T/flipped.bw" json
 if expect corrupted 3 "corrupted|does not decompress|malformed" && json_callsites "$out" >/dev/null; then
 	ok corrupted_chunk
 else
-	notok corrupted_chunk
+	not_ok corrupted_chunk
 fi
 
 # --- not a recording, a newer format, an empty file -------------------------
 printf 'hello\nworld\n' >"$T/text.txt"
 report "$T/text.txt" text
-expect not_a_recording 1 "is not a blockwatch recording" && [ ! -s "$out" ] && ok not_a_recording || notok not_a_recording
+expect not_a_recording 1 "is not a blockwatch recording" && [ ! -s "$out" ] && ok not_a_recording || not_ok not_a_recording
 sed '1s/^BLOCKWATCH-RECORDING 1\.[0-9]*/BLOCKWATCH-RECORDING 9.0/' "$T/rec.bw" >"$T/newer.bw"
 report "$T/newer.bw" json
-expect newer 1 "format 9.0 is newer" && ok newer_version || notok newer_version
+expect newer 1 "format 9.0 is newer" && ok newer_version || not_ok newer_version
 : >"$T/empty.bw"
 report "$T/empty.bw" json
-expect empty 1 "not a blockwatch recording" && ok empty_file || notok empty_file
+expect empty 1 "not a blockwatch recording" && ok empty_file || not_ok empty_file
 
 # --- a full disk --------------------------------------------------------------
 "$BLOCKWATCH" record -o /dev/full -- "$FIXTURE" 1 >/dev/null 2>"$T/stderr"
 rc=$?
 err=$(cat "$T/stderr")
-expect full 1 "No space left on device" && ok disk_full_at_start || notok disk_full_at_start
+expect full 1 "No space left on device" && ok disk_full_at_start || not_ok disk_full_at_start
 
 MNT=$T/tiny
 mkdir -p "$MNT"
@@ -134,6 +127,6 @@ else
 	if [ $record_rc -eq 1 ] && grep -q "No space left on device" "$T/full.err" && [ "$n" -gt 0 ]; then
 		ok disk_full_midway
 	else
-		notok disk_full_midway "record exit $record_rc, $n intervals readable: $(cat "$T/full.err")"
+		not_ok disk_full_midway "record exit $record_rc, $n intervals readable: $(cat "$T/full.err")"
 	fi
 fi

@@ -5,24 +5,12 @@
 # tool is missing. Env: BLOCKWATCH (binary), BUILD (build dir).
 set -u
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BLOCKWATCH=${BLOCKWATCH:-$PWD/$BUILD/blockwatch}
+. tests/lib/tap.sh
 HERE=tests/integration
 T=$(mktemp -d /tmp/bw-report.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1"; [ $# -gt 1 ] && echo "# $2"; }
-check() { # name, command...
-	local name=$1; shift
-	if "$@" >"$T/check.log" 2>&1; then ok "$name"; else notok "$name"; sed 's/^/#   /' "$T/check.log" | head -20; fi
-}
-skip_all() {
-	for t in record report_text report_json folded pprof perfetto html trace_on_exit; do
-		echo "ok - $t # SKIP $1"
-	done
-	exit 0
-}
+TESTS="record report_text report_json folded pprof perfetto html trace_on_exit"
 
 . $HERE/report-fixture/build.sh
 
@@ -32,7 +20,7 @@ rc=$?
 if [ $rc -eq 0 ] && head -c 21 "$T/rec.bw" | grep -q "BLOCKWATCH-RECORDING" && grep -q blocking_calls "$T/truth.json"; then
 	ok record
 else
-	notok record "exit $rc: $(tail -3 "$T/record.err")"
+	not_ok record "exit $rc: $(tail -3 "$T/record.err")"
 fi
 
 # --- text: the summary trace prints -----------------------------------------

@@ -72,10 +72,13 @@ site=$(truth_site "$tmp/int-truth.json" 2>/dev/null)
 check "Ctrl-C: summary names the callsite ($site)" \
 	bash -c "sed -n '/^Blocking on/,\$p' '$tmp/int.txt' | grep -q '(${site})'"
 
-# 4. system-wide: a runtime process started after attach is discovered
+# 4. system-wide: a runtime process started after attach is discovered; another
+# blockwatch (a copy: not ourselves) carries tokio's thread name but is no runtime
+cp "$BLOCKWATCH" "$tmp/other-blockwatch"
 timeout 60 "$BLOCKWATCH" trace -q --duration 4 -f json -o "$tmp/sys.json" >/dev/null 2>&1 &
 bw=$!
 sleep 1.5
+"$tmp/other-blockwatch" check $$ >/dev/null 2>&1 &
 "$WL" --scenario sleep --truth "$tmp/sys-truth.json" >/dev/null 2>&1
 wait "$bw"
 rc=$?
@@ -83,3 +86,7 @@ site=$(truth_site "$tmp/sys-truth.json" 2>/dev/null)
 check "system-wide: exit 0 (rc=$rc)" test "$rc" -eq 0
 check "system-wide: a process started later is traced and its callsite ($site) found" \
 	report_has "$tmp/sys.json" "$site"
+check "system-wide: another blockwatch is not taken for a runtime" python3 -c '
+import json, sys
+procs = [p for p in json.load(open(sys.argv[1]))["processes"] if "other-blockwatch" in p["exe"]]
+sys.exit(0 if not procs else f"listed: {procs}")' "$tmp/sys.json"

@@ -1,18 +1,40 @@
-# Shared helpers for bash integration tests: TAP lines that tests/run.sh counts.
-# Source it: . "$(dirname "$0")/../lib/tap.sh"
+# Shared helpers for the bash tests: TAP lines that tests/run.sh counts.
+# Source it from the repository root: . tests/lib/tap.sh
+# A test file that may skip as a whole lists its test names in TESTS
+# (or sets TEST_NAME) before calling skip_all.
 
-BLOCKWATCH=${BLOCKWATCH:-$PWD/build/blockwatch}
 BUILD=${BUILD:-build}
+BLOCKWATCH=${BLOCKWATCH:-$PWD/$BUILD/blockwatch}
+failures=0
 
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
+ok() { echo "ok - $1"; }
+# not_ok NAME [DETAIL]: the detail goes on a "# " line below
+not_ok() {
+	failures=$((failures + 1))
+	echo "not ok - $1"
+	if [ $# -gt 1 ]; then echo "# $2"; fi
+}
 skip() { echo "ok - $1 # SKIP $2"; }
+# skip_all WHY: skips every test of the file and exits
+skip_all() {
+	local t
+	for t in ${TESTS:-${TEST_NAME:-$(basename "$0" .sh)}}; do skip "$t" "$1"; done
+	exit 0
+}
 
-# check NAME COMMAND...: passes when COMMAND succeeds.
+# check NAME COMMAND...: passes when COMMAND succeeds; its output is shown
+# (first 20 lines) only when it fails.
 check() {
-	local name=$1
+	local name=$1 log
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
+	log=$(mktemp)
+	if "$@" >"$log" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/#   /' "$log" | head -20
+	fi
+	rm -f "$log"
 }
 
 # one_line_error NAME EXPECTED_REGEX COMMAND...: COMMAND must exit non-zero

@@ -2,22 +2,12 @@
 # `blockwatch top` in a private tmux server, read the screen.
 # Sourced, not run (it lives here so tests/run.sh does not count it as a test).
 
-BUILD=${BUILD:-build}
-BLOCKWATCH=${BLOCKWATCH:-$PWD/$BUILD/blockwatch}
+. tests/lib/tap.sh
 FIXTURE_SRC=tests/integration/top-fixture
 FIXTURE=$PWD/$BUILD/top-fixture/release/top-fixture
 TMUX_SOCK=bw-top-test-$$
 TMUX_CONF=$(mktemp)
 STATUS_FILE=$(mktemp) # blockwatch's exit status, written by the pane's shell
-failures=0
-
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; failures=$((failures + 1)); }
-check() { # name, command...: ok when the command succeeds
-	local name=$1; shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-skip_all() { echo "ok - ${TEST_NAME:-top} # SKIP $1"; exit 0; }
 
 # The expected file:line comes from the fixture's marker comments.
 marker_line() { grep -n "// $1\$" "$FIXTURE_SRC/src/main.rs" | cut -d: -f1; }

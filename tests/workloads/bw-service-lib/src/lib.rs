@@ -8,18 +8,21 @@ use std::time::Duration;
 
 static BLOCKING_LINE: AtomicU32 = AtomicU32::new(0);
 
-/// Runs the service: 4 tasks x 10 requests, each blocking its worker for 10 ms.
-/// Returns the number of blocking calls made.
+const TASKS: u32 = 4;
+
+/// Runs the service: 4 tasks x N requests (N from $BW_SERVICE_ROUNDS, default 10),
+/// each blocking its worker for 10 ms. Returns the number of blocking calls made.
 #[no_mangle]
 pub extern "C" fn bw_service_run() -> u32 {
+    let rounds: u32 = std::env::var("BW_SERVICE_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
-        let tasks: Vec<_> = (0..4).map(|_| tokio::spawn(serve())).collect();
+        let tasks: Vec<_> = (0..TASKS).map(|_| tokio::spawn(serve(rounds))).collect();
         for t in tasks {
             t.await.expect("task");
         }
     });
-    40
+    TASKS * rounds
 }
 
 /// The line of the blocking call in this file.
@@ -28,8 +31,8 @@ pub extern "C" fn bw_service_blocking_line() -> u32 {
     BLOCKING_LINE.load(Ordering::Relaxed)
 }
 
-async fn serve() {
-    for _ in 0..10 {
+async fn serve(rounds: u32) {
+    for _ in 0..rounds {
         lookup().await;
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
