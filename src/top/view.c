@@ -40,7 +40,8 @@ void top_callsite__key(const struct bw_snap_callsite *c, char *buf, int len)
 static void sum_counters(struct top_view *v)
 {
 	static const char *const lost_reasons[] = { "ringbuf_full", "threads_map_full",
-						    "bad_ring_buffer_record", "events_of_unknown_process" };
+						    "bad_ring_buffer_record", "events_of_unknown_process",
+						    "bpf_runs_skipped" };
 	const struct bw_snapshot *s = v->snap;
 
 	v->lost = v->unresolved = v->other_issues = 0;
