@@ -108,6 +108,9 @@ struct bw_snapshot {
 	struct bw_snap_callsite *lock_holds;
 	int nlock_holds;
 	bool locks_enabled;
+	/* permits held across an .await that were no user's lock: a bounded
+	 * channel's slots, and locks the runtime took itself (tokio::fs) */
+	uint64_t holds_channel_slots, holds_by_runtime;
 	/* ... and those held across an .await right now, over the stuck threshold */
 	struct bw_snap_held_lock *locks_held_now;
 	int nlocks_held_now;

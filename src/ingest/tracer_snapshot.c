@@ -128,6 +128,8 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 	if (s->polls_enabled)
 		callsites__snapshot_into(t->long_polls, &s->long_polls, &s->nlong_polls);
 	s->locks_enabled = t->opts.hold_threshold_ns > 0;
+	s->holds_channel_slots = t->user_counters[UC_CHANNEL_PERMITS];
+	s->holds_by_runtime = t->user_counters[UC_RUNTIME_LOCK_HOLDS];
 	if (s->locks_enabled)
 		callsites__snapshot_into(t->lock_holds, &s->lock_holds, &s->nlock_holds);
 	s->locks_held_now = calloc(t->nheld ? t->nheld : 1, sizeof(*s->locks_held_now));

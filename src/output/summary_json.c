@@ -139,6 +139,10 @@ void summary_json__write(FILE *out, const struct bw_snapshot *s)
 	for (int i = 0; i < s->nlock_holds; i++)
 		write_callsite(&w, &s->lock_holds[i], "released_at");
 	json_end_array(&w);
+	json_begin_object(&w, "lock_holds_not_reported");
+	json_u64(&w, "channel_slots", s->holds_channel_slots);
+	json_u64(&w, "runtime_locks", s->holds_by_runtime);
+	json_end_object(&w);
 	json_begin_array(&w, "locks_held_now");
 	for (int i = 0; i < s->nlocks_held_now; i++) {
 		const struct bw_snap_held_lock *h = &s->locks_held_now[i];

@@ -83,6 +83,10 @@ static void lock_holds(FILE *out, const struct bw_snapshot *s)
 	if (!s->nlock_holds)
 		fprintf(out, "  none: no tokio::sync lock was held across an .await longer than the threshold\n");
 	callsite_list(out, s->lock_holds, s->nlock_holds, "released");
+	if (s->holds_channel_slots || s->holds_by_runtime)
+		fprintf(out, "\n  plus %llu bounded-channel slots and %llu locks the runtime took itself, held as long (not user locks)\n",
+			(unsigned long long)s->holds_channel_slots,
+			(unsigned long long)s->holds_by_runtime);
 	for (int i = 0; i < s->nlocks_held_now; i++) {
 		char held[32];
 

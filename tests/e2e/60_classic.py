@@ -152,6 +152,9 @@ def lock_holds(tap):
             tap.check(f"async-lock: released before awaiting, or not a lock: {where} not reported",
                       not [h for h in holds if bwtest.at(h, e["file"], e["line"])], listed)
         tap.check("async-lock: nothing else is reported as held", len(holds) == len(truth["lock_holds"]), listed)
+        skipped = rep.get("lock_holds_not_reported") or {}
+        tap.check("async-lock: the channel's slots held across .await are counted apart, not reported",
+                  skipped.get("channel_slots", 0) > 0 and skipped.get("runtime_locks") == 0, str(skipped))
         # the 1.5 s hold is shown live while it is still held (after --stuck, 200 ms)
         longest = max(truth["lock_holds"], key=lambda e: e["total_ns"] / max(e["count"], 1))
         marker = f"{bwtest.base(longest['file'])}:{longest['line']})"
