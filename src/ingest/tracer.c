@@ -240,9 +240,10 @@ void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p)
 }
 
 /* Registers a process: recognise its runtime, place probes, list threads.
- * exe_override: the path a held (not yet exec'd) child will run. */
+ * exe_override: the path a held (not yet exec'd) child will run.
+ * no_runtime: files already found to hold no runtime (taken over), or NULL. */
 static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bool explicit,
-		       char *err, size_t errlen)
+		       struct strmap *no_runtime, char *err, size_t errlen)
 {
 	struct traced_process *p;
 	struct runtime_match match;
@@ -252,13 +253,18 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	pid_t tids[4096];
 	int n, rc;
 
-	if (tracer_find_process(t, pid))
+	if (tracer_find_process(t, pid)) {
+		strmap__free(no_runtime);
 		return 0;
-	if (array_grow((void **)&t->procs, t->nprocs, &t->cap_procs, sizeof(*t->procs)))
+	}
+	if (array_grow((void **)&t->procs, t->nprocs, &t->cap_procs, sizeof(*t->procs))) {
+		strmap__free(no_runtime);
 		return -ENOMEM;
+	}
 	p = &t->procs[t->nprocs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->so_without_runtime = no_runtime;
 	if (exe_override)
 		snprintf(p->exe, sizeof(p->exe), "%s", exe_override);
 	else if ((rc = proc_exe(pid, p->exe, sizeof(p->exe)))) {
@@ -266,6 +272,7 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 			snprintf(err, errlen, "pid %d not found", pid);
 		else if (explicit)
 			snprintf(err, errlen, "cannot inspect pid %d: %s", pid, strerror(-rc));
+		strmap__free(p->so_without_runtime);
 		return rc;
 	}
 	if (exe_override) {
@@ -361,9 +368,11 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	return 0;
 }
 
-int tracer_add_discovered(struct tracer *t, pid_t pid, char *err, size_t errlen)
+void tracer_add_discovered(struct tracer *t, pid_t pid, struct strmap *no_runtime)
 {
-	return add_process(t, pid, NULL, false, err, errlen);
+	char ignored[256]; /* not asked for: nothing to tell the user */
+
+	add_process(t, pid, NULL, false, no_runtime, ignored, sizeof(ignored));
 }
 
 static int start_targets(struct tracer *t, char *err, size_t errlen)
@@ -371,7 +380,7 @@ static int start_targets(struct tracer *t, char *err, size_t errlen)
 	int rc;
 
 	for (int i = 0; i < t->opts.npids; i++) {
-		rc = add_process(t, t->opts.pids[i], NULL, true, err, errlen);
+		rc = add_process(t, t->opts.pids[i], NULL, true, NULL, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -380,7 +389,7 @@ static int start_targets(struct tracer *t, char *err, size_t errlen)
 		if (rc)
 			return rc;
 		t->launched = true;
-		rc = add_process(t, t->launch.pid, t->launch.path, true, err, errlen);
+		rc = add_process(t, t->launch.pid, t->launch.path, true, NULL, err, errlen);
 		if (rc == -ENOENT) {
 			/* not a runtime we know: still run it, report nothing */
 			char msg[512];
@@ -397,11 +406,10 @@ static int start_targets(struct tracer *t, char *err, size_t errlen)
 	if (!t->opts.npids) {
 		pid_t pids[32768];
 		int n = proc_list_pids(pids, 32768);
-		char ignored[256];
 
 		for (int i = 0; i < n; i++)
 			if (pids[i] != getpid())
-				add_process(t, pids[i], NULL, false, ignored, sizeof(ignored));
+				tracer_add_discovered(t, pids[i], NULL);
 	}
 	return 0;
 }

@@ -73,6 +73,38 @@ static void count_unwind(struct tracer *t, const struct resolved_stack *rs)
 	t->user_counters[UC_UNRESOLVED_FRAMES] += rs->unresolved;
 }
 
+void tracer_publish(struct tracer *t, struct callsites *into, const struct blocked_interval *iv,
+		    const char *comm)
+{
+	const struct blame_result *br = iv->blame;
+	struct live_event ev;
+	char *where;
+
+	callsites__add(into, iv);
+	if (!t->opts.on_event)
+		return;
+	where = callsites__describe(iv->frames, iv->nframes, br);
+	ev = (struct live_event){
+		.ts_ns = iv->ts_ns,
+		.pid = iv->pid,
+		.tid = iv->tid,
+		.comm = comm,
+		.blocked_ns = iv->blocked_ns,
+		.category = iv->category_name ? iv->category_name : bw_category__name(br->category),
+		.blocking_api = br->blocking_api ? br->blocking_api : "unknown",
+		.callsite = where ? where : "[unknown]",
+		.syscall = syscall_name(iv->syscall_nr),
+		.long_poll = into == t->long_polls,
+		.lock_hold = into == t->lock_holds,
+		.holder_thread = iv->holder_thread,
+		.holder_where = iv->holder_where,
+		.frames = iv->frames,
+		.nframes = iv->nframes,
+	};
+	t->opts.on_event(t->opts.event_ctx, &ev);
+	free(where);
+}
+
 static void publish(struct tracer *t, const struct bw_blocked_event *e, struct traced_thread *th,
 		    const struct resolved_stack *rs, const struct blame_result *br)
 {
@@ -86,8 +118,6 @@ static void publish(struct tracer *t, const struct bw_blocked_event *e, struct t
 		.nframes = rs->nframes,
 		.blame = br,
 	};
-	struct live_event ev;
-	char *where;
 
 	/* the waker event for this very wait, if one came just before */
 	if (th->holder_where && th->holder_ts <= e->hdr.ts_ns &&
@@ -95,27 +125,7 @@ static void publish(struct tracer *t, const struct bw_blocked_event *e, struct t
 		iv.holder_thread = th->holder_thread;
 		iv.holder_where = th->holder_where;
 	}
-	callsites__add(t->callsites, &iv);
-	if (t->opts.on_event) {
-		where = callsites__describe(rs->frames, rs->nframes, br);
-		ev = (struct live_event){
-			.ts_ns = e->hdr.ts_ns,
-			.pid = e->hdr.pid,
-			.tid = e->hdr.tid,
-			.comm = th->comm,
-			.blocked_ns = e->blocked_ns,
-			.category = bw_category__name(br->category),
-			.blocking_api = br->blocking_api ? br->blocking_api : "unknown",
-			.callsite = where ? where : "[unknown]",
-			.syscall = syscall_name(e->syscall_nr),
-			.frames = rs->frames,
-			.nframes = rs->nframes,
-			.holder_thread = iv.holder_thread,
-			.holder_where = iv.holder_where,
-		};
-		t->opts.on_event(t->opts.event_ctx, &ev);
-		free(where);
-	}
+	tracer_publish(t, t->callsites, &iv, th->comm);
 	free(th->holder_where);
 	th->holder_where = NULL;
 }
@@ -328,7 +338,6 @@ static void handle_long_poll(struct tracer *t, const struct bw_long_poll_event *
 	struct traced_thread *th;
 	struct bw_process *unw;
 	int nframes = 0;
-	char *where;
 
 	if (!p || !(th = tracer_thread(t, e->hdr.pid, e->hdr.tid)))
 		return;
@@ -360,26 +369,7 @@ static void handle_long_poll(struct tracer *t, const struct bw_long_poll_event *
 		.blame = &br,
 		.category_name = "long-poll",
 	};
-	callsites__add(t->long_polls, &iv);
-	if (t->opts.on_event) {
-		where = callsites__describe(frames, nframes, &br);
-		struct live_event ev = {
-			.ts_ns = e->hdr.ts_ns,
-			.pid = e->hdr.pid,
-			.tid = e->hdr.tid,
-			.comm = th->comm,
-			.blocked_ns = e->cpu_ns,
-			.category = "long-poll",
-			.blocking_api = br.blocking_api,
-			.callsite = where ? where : "[unknown]",
-			.syscall = "none",
-			.long_poll = true,
-			.frames = frames,
-			.nframes = nframes,
-		};
-		t->opts.on_event(t->opts.event_ctx, &ev);
-		free(where);
-	}
+	tracer_publish(t, t->long_polls, &iv, th->comm);
 	free(th->poll_frames);
 	th->poll_frames = NULL;
 }
@@ -409,7 +399,6 @@ static void handle_exit(struct tracer *t, const struct bw_thread_exit_event *e)
 
 static void handle_exec(struct tracer *t, const struct bw_exec_event *e)
 {
-	char ignored[256];
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
 	struct traced_thread *th;
 
@@ -423,7 +412,7 @@ static void handle_exec(struct tracer *t, const struct bw_exec_event *e)
 	if (t->opts.npids || t->opts.command)
 		return;
 	/* system-wide: a new program may link a runtime */
-	tracer_add_discovered(t, e->hdr.pid, ignored, sizeof(ignored));
+	tracer_add_discovered(t, e->hdr.pid, NULL);
 }
 
 int tracer_handle_event(void *ctx, void *data, size_t size)

@@ -154,10 +154,15 @@ void tracer_watch_free(struct tracer *t);
 /* Looks for runtimes in the process's shared objects (once). */
 void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p);
 /* System-wide discovery of a process that just exec'd. */
-int tracer_add_discovered(struct tracer *t, pid_t pid, char *err, size_t errlen);
+/* no_runtime: its files already found to hold none (taken over), or NULL. */
+void tracer_add_discovered(struct tracer *t, pid_t pid, struct strmap *no_runtime);
 
 /* tracer_events.c */
 int tracer_handle_event(void *ctx, void *data, size_t size);
+/* A finished interval: added to `into` (callsites, long polls or lock
+ * holds, which also says its kind) and, when live, passed to the output. */
+void tracer_publish(struct tracer *t, struct callsites *into, const struct blocked_interval *iv,
+		    const char *comm);
 /* tracer_threads.c */
 void tracer_refresh_threads(struct tracer *t);
 void tracer_check_stuck(struct tracer *t);

@@ -134,7 +134,7 @@ void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e)
 	struct blame_result br = { .api_frame = -1, .callsite_frame = -1 };
 	struct traced_thread *th;
 	const struct resolved_stack *site;
-	char *where = NULL, *released = NULL;
+	char *released = NULL;
 	const char *kind;
 
 	if (!p || !(th = tracer_thread(t, e->hdr.pid, e->hdr.tid)))
@@ -176,28 +176,7 @@ void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e)
 		.holder_thread = released ? th->comm : NULL,
 		.holder_where = released,
 	};
-	callsites__add(t->lock_holds, &iv);
-	if (t->opts.on_event) {
-		where = callsites__describe(site->frames, site->nframes, &br);
-		struct live_event ev = {
-			.ts_ns = e->hdr.ts_ns,
-			.pid = e->hdr.pid,
-			.tid = e->hdr.tid,
-			.comm = th->comm,
-			.blocked_ns = e->hold_ns,
-			.category = "async-lock-held",
-			.blocking_api = kind,
-			.callsite = where ? where : "[unknown]",
-			.syscall = "none",
-			.lock_hold = true,
-			.holder_thread = iv.holder_thread,
-			.holder_where = released,
-			.frames = site->frames,
-			.nframes = site->nframes,
-		};
-		t->opts.on_event(t->opts.event_ctx, &ev);
-	}
-	free(where);
+	tracer_publish(t, t->lock_holds, &iv, th->comm);
 	free(released);
 }
 

@@ -71,7 +71,7 @@ static bool loaded_a_runtime(struct tracer *t, struct watched_process *w)
 void tracer_watch_check(struct tracer *t)
 {
 	uint64_t now = tracer_now_ns();
-	char ignored[256];
+	struct strmap *no_runtime;
 
 	if (now - t->last_watch_ns < WATCH_INTERVAL_NS)
 		return;
@@ -96,9 +96,12 @@ void tracer_watch_check(struct tracer *t)
 		w->vm_pages = pages;
 		if (!loaded_a_runtime(t, w))
 			continue;
+		/* from here on it is an ordinary target: probes, threads; the
+		 * files already read are not read again */
+		no_runtime = w->no_runtime;
+		w->no_runtime = NULL;
 		unwatch(t, i);
-		/* from here on it is an ordinary target: probes, threads */
-		tracer_add_discovered(t, pid, ignored, sizeof(ignored));
+		tracer_add_discovered(t, pid, no_runtime);
 	}
 }
 
