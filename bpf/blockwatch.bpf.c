@@ -537,21 +537,25 @@ static __always_inline void fill_regs(__u64 *out, struct pt_regs *regs)
 	out[16] = BPF_CORE_READ(regs, ip);
 }
 
-/* Copy as much of the user stack as is mapped: the thread's stack may end
- * closer than BW_STACK_BYTES above sp, so retry with halved sizes. */
+/* Copy as much of the user stack as is mapped. The stack may end (at a
+ * page boundary) less than BW_STACK_BYTES above sp, as a main thread's does
+ * by a varying amount: then copy up to the highest page boundary that is
+ * still readable, so no frame that exists is cut off (halving the size lost
+ * up to half the frames, and with them block_on's). */
+#define BW_PAGE 4096ULL
 static __always_inline __u32 copy_stack(__u8 *dst, __u64 sp)
 {
 	if (!bpf_probe_read_user(dst, BW_STACK_BYTES, (void *)sp))
 		return BW_STACK_BYTES;
 	count(BW_CNT_STACK_TRUNCATED);
-	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 2, (void *)sp))
-		return BW_STACK_BYTES / 2;
-	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 4, (void *)sp))
-		return BW_STACK_BYTES / 4;
-	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 8, (void *)sp))
-		return BW_STACK_BYTES / 8;
-	if (!bpf_probe_read_user(dst, BW_STACK_BYTES / 32, (void *)sp))
-		return BW_STACK_BYTES / 32;
+	for (int pages = BW_STACK_BYTES / BW_PAGE; pages > 0; pages--) {
+		__u64 len = ((sp + pages * BW_PAGE) & ~(BW_PAGE - 1)) - sp;
+
+		if (len == 0 || len > BW_STACK_BYTES)
+			continue;
+		if (!bpf_probe_read_user(dst, len, (void *)sp))
+			return len;
+	}
 	count(BW_CNT_STACK_READ_FAIL);
 	return 0;
 }
