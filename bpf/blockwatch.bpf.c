@@ -8,6 +8,16 @@
  * ring-buffer record with registers and a copy of the user stack, and it
  * pays when the syscall returns (the user stack is then current and intact).
  *
+ * Where the kernel has BPF task work (6.18+), nothing runs on syscalls at
+ * all: a blocked sleep inside a syscall queues a task work on its thread,
+ * which runs on that thread's way back to user space, i.e. at the end of
+ * the syscall (use_task_work). Elsewhere a sys_exit program does it.
+ *
+ * Parked vs blocked: while the runtime's park probes are attached, a sleep
+ * inside a park is parked and its futex word is learned per thread; once
+ * learned, userspace detaches the park probes (no trap per park) and a wait
+ * on a learned word is parked (BW_TGID_PARK_BY_WORD).
+ *
  * Each program body is written once; tp_btf and raw_tp entry points are
  * thin wrappers, and userspace autoloads whichever the kernel supports.
  */
@@ -30,13 +40,46 @@ const volatile __u32 syscall_epoll_pwait = 281;
 const volatile __u32 syscall_epoll_pwait2 = 441;
 const volatile __u32 syscall_execve = 59;
 const volatile __u32 syscall_execveat = 322;
+/* the end of a blocked syscall is found by task work, not by sys_exit */
+const volatile bool use_task_work;
+
+/* BPF task work (kernel 6.18+); weak, so the object still loads where it
+ * is missing and the sys_exit programs are used instead. */
+extern int bpf_task_work_schedule_resume_impl(struct task_struct *task,
+					      struct bpf_task_work *tw, void *map__map,
+					      bpf_task_work_callback_t callback,
+					      void *aux__prog) __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u32);   /* tgid */
-	__type(value, __u32); /* enum bw_tgid_flags */
+	__type(key, __u32); /* tgid */
+	__type(value, struct bw_tgid);
 } tgids SEC(".maps");
+
+/* Per process: where a parker's futex word sits relative to the first
+ * argument of the park function it sleeps in (learned from one thread,
+ * applied to threads that park only in the I/O driver). BPF-only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);   /* tgid */
+	__type(value, __s64); /* word - park_self */
+} park_offsets SEC(".maps");
+
+/* One task-work slot per thread that has had a blocked syscall (a slot
+ * holds one pending work; kept apart from `threads`, which userspace
+ * rewrites, so a rewrite never cancels a pending work). */
+struct tw_slot {
+	struct bpf_task_work tw;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct tw_slot);
+} tw_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -154,26 +197,98 @@ static __always_inline bool is_epoll_wait(__s32 nr)
 	return nr == syscall_epoll_wait || nr == syscall_epoll_pwait || nr == syscall_epoll_pwait2;
 }
 
-static __always_inline bool parks_by_syscall(__u32 tgid, __s32 nr)
+static __always_inline bool parks_by_syscall(__u32 flags, __s32 nr)
 {
-	__u32 *flags = bpf_map_lookup_elem(&tgids, &tgid);
-
-	if (!flags)
-		return false;
-	if ((*flags & BW_TGID_PARK_BY_SYSCALL) && is_park_syscall(nr))
+	if ((flags & BW_TGID_PARK_BY_SYSCALL) && is_park_syscall(nr))
 		return true;
-	return (*flags & BW_TGID_EPOLL_IS_PARK) && is_epoll_wait(nr);
+	return (flags & BW_TGID_EPOLL_IS_PARK) && is_epoll_wait(nr);
 }
 
-static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, long prev_state)
+static __always_inline __u32 tgid_flags(__u32 tgid)
 {
+	struct bw_tgid *tg = bpf_map_lookup_elem(&tgids, &tgid);
+
+	return tg ? tg->flags : 0;
+}
+
+static __always_inline bool is_park_word(struct bw_thread *th, __u64 word)
+{
+	return word && (word == th->park_word[0] || word == th->park_word[1]);
+}
+
+/* The two most recent words win: a parker's condvar and its own lock. */
+static __always_inline void learn_park_word(struct bw_thread *th, __u64 word)
+{
+	if (!word || is_park_word(th, word))
+		return;
+	th->park_word[1] = th->park_word[0];
+	th->park_word[0] = word;
+	count(BW_CNT_PARK_WORDS_LEARNED);
+}
+
+/* A futex sleep inside a probed park: its word, and where it sits from the
+ * park function's argument (the same for every parker of the process). */
+static __always_inline void learn_from_futex_park(struct bw_thread *th, __u64 word)
+{
+	__s64 off = (__s64)(word - th->park_self);
+
+	learn_park_word(th, word);
+	if (th->park_self && off > -4096 && off < 4096)
+		bpf_map_update_elem(&park_offsets, &th->tgid, &off, BPF_ANY);
+}
+
+/* A thread that has parked only in the I/O driver (epoll) so far: derive
+ * the word its parker will wait on from another thread's offset. */
+static __always_inline void derive_park_word(struct bw_thread *th)
+{
+	__s64 *off;
+
+	if (th->park_word[0] || !th->park_self)
+		return;
+	off = bpf_map_lookup_elem(&park_offsets, &th->tgid);
+	if (off)
+		learn_park_word(th, th->park_self + *off);
+}
+
+/* Inside a park whose entry probe counted under the current generation
+ * (a depth left from before the probes were last detached is stale). */
+static __always_inline bool in_probed_park(struct bw_thread *th, struct bw_tgid *tg)
+{
+	return th->park_depth > 0 && tg && th->park_gen == tg->park_gen &&
+	       !(tg->flags & BW_TGID_PARK_BY_WORD);
+}
+
+/* nr: the syscall the thread sleeps in (-1: none); word: its futex word
+ * (0 unless futex). Threads in no park and no park syscall never look up
+ * their process. */
+static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, long prev_state,
+					   __s32 nr, __u64 word)
+{
+	struct bw_tgid *tg;
+
 	if (preempt || prev_state == 0 /* TASK_RUNNING: yield or preemption */)
 		return BW_STATE_RUNNABLE;
-	if (th->park_depth > 0 || th->park_pending)
+	if (!th->park_depth && !is_park_syscall(nr)) {
+		/* a park that began before attach ends at its first other sleep */
+		th->park_pending = 0;
+		return BW_STATE_BLOCKED;
+	}
+	if (nr == syscall_futex && is_park_word(th, word))
 		return BW_STATE_PARKED;
-	if (th->syscall_nr >= 0 && parks_by_syscall(th->tgid, th->syscall_nr))
+	tg = bpf_map_lookup_elem(&tgids, &th->tgid);
+	if (in_probed_park(th, tg)) {
+		if (nr == syscall_futex)
+			learn_from_futex_park(th, word);
+		else
+			derive_park_word(th);
+		th->park_sleeps++;
 		return BW_STATE_PARKED;
-	return BW_STATE_BLOCKED;
+	}
+	if (!tg)
+		return BW_STATE_BLOCKED;
+	if (th->park_pending && !(tg->flags & BW_TGID_PARK_BY_WORD) && is_park_syscall(nr))
+		return BW_STATE_PARKED;
+	return parks_by_syscall(tg->flags, nr) ? BW_STATE_PARKED : BW_STATE_BLOCKED;
 }
 
 static __always_inline void emit_switch(__u32 tid, __u32 tgid, __u64 now, bool runnable)
@@ -243,12 +358,52 @@ static __always_inline bool in_syscall(struct pt_regs *regs)
 
 static __always_inline void note_syscall(struct bw_thread *th, struct pt_regs *regs, __u64 now)
 {
-	if (!regs || !in_syscall(regs))
-		return; /* an interrupt or a fault, not a syscall */
+	if (!in_syscall(regs)) {
+		th->syscall_nr = -1; /* an interrupt or a fault, not a syscall */
+		return;
+	}
 	th->syscall_nr = BPF_CORE_READ(regs, orig_ax);
 	th->syscall_user_bp = BPF_CORE_READ(regs, bp);
 	th->syscall_enter_ns = now;
 	th->syscall_blocked_ns = 0;
+}
+
+/* Whether the syscall of an earlier sleep is still the current one: with
+ * task work it ends when its work runs; with sys_exit, at sys_exit. Only
+ * blocked sleeps queue a work, so after a parked one the next sleep always
+ * reads its syscall afresh. */
+static __always_inline bool syscall_open(struct bw_thread *th)
+{
+	return use_task_work ? th->tw_pending : th->syscall_nr >= 0;
+}
+
+static __always_inline bool reportable_role(struct bw_thread *th, __u32 tid);
+static int syscall_end_work(struct bpf_map *map, __u32 *key, struct tw_slot *slot);
+
+/* A blocked sleep inside a syscall: have the syscall's end run
+ * syscall_end_work in this thread's context (once per syscall). */
+static __always_inline void queue_syscall_end(struct task_struct *task, struct bw_thread *th,
+					      __u32 tid)
+{
+	struct tw_slot fresh = {}, *slot;
+
+	if (!reportable_role(th, tid))
+		return; /* its blocking is never reported: nothing to capture */
+	slot = bpf_map_lookup_elem(&tw_slots, &tid);
+	if (!slot) {
+		bpf_map_update_elem(&tw_slots, &tid, &fresh, BPF_NOEXIST);
+		slot = bpf_map_lookup_elem(&tw_slots, &tid);
+		if (!slot) {
+			count(BW_CNT_TASK_WORK_FAILED);
+			return;
+		}
+	}
+	if (bpf_task_work_schedule_resume_impl(task, &slot->tw, &tw_slots,
+					       (bpf_task_work_callback_t)syscall_end_work, NULL)) {
+		count(BW_CNT_TASK_WORK_FAILED);
+		return;
+	}
+	th->tw_pending = 1;
 }
 
 /* btf: a tp_btf entry (task pointers are trusted, pt_regs readable); a
@@ -263,13 +418,25 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 
 	th = bpf_map_lookup_elem(&threads, &prev_tid);
 	if (th) {
+		long prev_state = task_state(prev);
+		__u64 word = 0;
+
 		now = bpf_ktime_get_ns();
 		if (th->state != BW_STATE_RUNNING)
 			count(BW_CNT_SWITCH_IN_UNSEEN);
 		account(th, now);
-		if (btf && th->syscall_nr < 0)
-			note_syscall(th, (struct pt_regs *)bpf_task_pt_regs(prev), now);
-		th->state = off_cpu_state(th, preempt, task_state(prev));
+		if (btf && !preempt && prev_state != 0) {
+			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+
+			if (!syscall_open(th))
+				note_syscall(th, regs, now);
+			if (th->syscall_nr == syscall_futex)
+				word = BPF_CORE_READ(regs, di);
+		}
+		th->state = off_cpu_state(th, preempt, prev_state, th->syscall_nr, word);
+		if (btf && use_task_work && th->state == BW_STATE_BLOCKED && th->syscall_nr >= 0 &&
+		    !th->tw_pending)
+			queue_syscall_end(prev, th, prev_tid);
 		th->switches++;
 		count(BW_CNT_SWITCHES);
 		if (check_tgid && th->tgid == check_tgid)
@@ -446,6 +613,7 @@ static __always_inline int handle_exit(struct task_struct *p)
 	}
 	bpf_map_delete_elem(&threads, &tid);
 	bpf_map_delete_elem(&user_roles, &tid);
+	bpf_map_delete_elem(&tw_slots, &tid);
 	return 0;
 }
 
@@ -592,50 +760,48 @@ static __always_inline void fill_uret_fixups(struct bw_blocked_event *e)
 	}
 }
 
-static __always_inline int handle_sys_exit(struct pt_regs *regs)
+/* A syscall returns (sys_exit, or its task work): report its blocked time
+ * if it was over the threshold, with the user registers and stack. */
+static __always_inline void finish_syscall(struct bw_thread *th, __u32 tid, __u32 tgid,
+					   struct pt_regs *regs)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct bw_blocked_event *e;
-	struct bw_thread *th;
 	__u64 blocked, now;
 	__s32 nr;
 
-	th = bpf_map_lookup_elem(&threads, &tid);
-	if (!th)
-		return 0;
 	if (th->state != BW_STATE_RUNNING)
 		resync_on_cpu(th);
 	nr = th->syscall_nr;
 	blocked = th->syscall_blocked_ns;
 	th->syscall_nr = -1;
 	th->syscall_blocked_ns = 0;
+	th->tw_pending = 0;
 	/* A park that began before attach has no uretprobe; it may loop over
 	 * several futex/epoll waits, so it ends at the first other syscall
 	 * (or at the next park entry, which the uprobes then track). */
 	if (th->park_pending && !is_park_syscall(nr))
 		th->park_pending = 0;
 	if (th->park_pending)
-		return 0;
+		return;
 	/* after exec the user stack belongs to the new image */
 	if (nr == syscall_execve || nr == syscall_execveat)
-		return 0;
+		return;
 	/* nr < 0: this syscall never slept (tp_btf notes a syscall at its first
 	 * sleep); any blocked time is a fault's, already reported */
 	if (nr < 0 || blocked < threshold_ns || !reportable_role(th, tid))
-		return 0;
+		return;
 	/* the syscall heuristic's parks are never blocking, however the
 	 * time inside them was split (slow path: one more lookup) */
-	if (parks_by_syscall(th->tgid, nr))
-		return 0;
+	if (parks_by_syscall(tgid_flags(th->tgid), nr))
+		return;
 
 	now = bpf_ktime_get_ns();
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(BW_CNT_RINGBUF_FULL);
-		return 0;
+		return;
 	}
-	set_header(&e->hdr, BW_EV_BLOCKED, sizeof(*e), now, id >> 32, tid);
+	set_header(&e->hdr, BW_EV_BLOCKED, sizeof(*e), now, tgid, tid);
 	e->blocked_ns = blocked;
 	e->wall_ns = now - th->syscall_enter_ns;
 	e->syscall_nr = nr;
@@ -650,6 +816,35 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs)
 	e->stack_len = copy_stack(e->stack, e->regs[BW_REG_SP]);
 	bpf_ringbuf_submit(e, 0);
 	count(BW_CNT_BLOCKED_EVENTS);
+}
+
+static __always_inline int handle_sys_exit(struct pt_regs *regs)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct bw_thread *th;
+
+	th = bpf_map_lookup_elem(&threads, &tid);
+	if (th)
+		finish_syscall(th, tid, id >> 32, regs);
+	return 0;
+}
+
+/* Task work queued at a blocked sleep: runs in the thread's own context on
+ * its way back to user space, i.e. when the syscall has returned. */
+static int syscall_end_work(struct bpf_map *map, __u32 *key, struct tw_slot *slot)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct bw_thread *th;
+
+	count(BW_CNT_TASK_WORKS);
+	if (tid != *key)
+		return 0; /* cannot happen: a work runs in its own task */
+	th = bpf_map_lookup_elem(&threads, &tid);
+	if (th)
+		finish_syscall(th, tid, id >> 32,
+			       (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
 	return 0;
 }
 
@@ -800,12 +995,21 @@ int runtime_marker(struct pt_regs *ctx)
 	if (!th)
 		return 0;
 	switch (BW_COOKIE_ACTION(cookie)) {
-	case BW_PROBE_PARK_ENTER:
+	case BW_PROBE_PARK_ENTER: {
+		struct bw_tgid *tg = bpf_map_lookup_elem(&tgids, &th->tgid);
+
+		/* a depth counted before the probes were last detached is stale */
+		if (tg && th->park_gen != tg->park_gen) {
+			th->park_gen = tg->park_gen;
+			th->park_depth = 0;
+		}
 		/* no role from parking: block_on's thread parks here too */
 		th->park_depth++;
+		th->park_self = PT_REGS_PARM1(ctx);
 		th->park_pending = 0;
 		th->poll_seq++; /* block_on's future returned Pending */
 		break;
+	}
 	case BW_PROBE_PARK_EXIT:
 		if (th->park_depth > 0)
 			th->park_depth--;

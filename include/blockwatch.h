@@ -63,6 +63,9 @@ enum bw_probe_action {
 #define BW_COOKIE_FIELD(c) ((c) >> 16)
 #define BW_COOKIE(action, field) ((__u64)(action) | ((__u64)(field) << 16))
 
+/* Park words learned per thread (see bw_thread.park_word). */
+#define BW_PARK_WORDS 2
+
 /* Per-thread state kept in the `threads` map, read by userspace. */
 struct bw_thread {
 	__u64 state_since_ns;      /* when the current state began */
@@ -98,9 +101,21 @@ struct bw_thread {
 	__u64 poll_task;
 	__u64 acquire_future;
 	__u32 poll_seq;
-	__u32 pad;
+	/* a syscall-end task work is queued (task-work stack capture): the
+	 * syscall whose blocked time accumulates has not returned yet */
+	__u32 tw_pending;
+	/* Futex words this thread was seen sleeping on inside a probed runtime
+	 * park (its parker's condvar, the parker's own lock): once learned,
+	 * a wait on one of them is parked without any probe (BW_TGID_PARK_BY_WORD). */
+	__u64 park_word[BW_PARK_WORDS];
+	/* the first argument of the innermost park function entered (its
+	 * parker): a thread that parked only in the I/O driver (epoll) gets
+	 * its word from it, at the offset another thread's word showed */
+	__u64 park_self;
+	__u32 park_gen;    /* the tgid's park-probe generation park_depth counts in */
+	__u32 park_sleeps; /* sleeps seen inside a probed park */
 };
-_Static_assert(sizeof(struct bw_thread) == 160, "bw_thread layout");
+_Static_assert(sizeof(struct bw_thread) == 192, "bw_thread layout");
 
 /* Per-process flags in the `tgids` map. */
 enum bw_tgid_flags {
@@ -112,7 +127,20 @@ enum bw_tgid_flags {
 	 * its threads: such waits are parked even when no park probe saw them
 	 * start (a worker that was inside the driver when we attached). */
 	BW_TGID_EPOLL_IS_PARK = 4,
+	/* The park probes are detached (steady state): a futex wait on one of
+	 * the thread's learned park words is parked; park_depth is ignored. */
+	BW_TGID_PARK_BY_WORD = 8,
 };
+
+/* Value of the `tgids` map. */
+struct bw_tgid {
+	__u32 flags;    /* enum bw_tgid_flags */
+	/* bumped by userspace each time the park probes are attached again:
+	 * a park_depth counted under an older generation is stale (its
+	 * return probe was gone) */
+	__u32 park_gen;
+};
+_Static_assert(sizeof(struct bw_tgid) == 8, "tgid layout");
 
 enum bw_event_type {
 	BW_EV_BLOCKED = 1,     /* a blocked interval over the threshold */
@@ -175,7 +203,7 @@ struct bw_thread_exit_event {
 	struct bw_thread thread;
 	__u8 comm[BW_COMM_LEN];
 };
-_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 160 + 16, "exit event layout");
+_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 192 + 16, "exit event layout");
 
 struct bw_long_poll_event {
 	struct bw_event_header hdr;
@@ -259,6 +287,11 @@ enum bw_counter {
 	 * that CPU): a state change may be missing. Summed by userspace from
 	 * each program's recursion_misses; this map slot stays unused. */
 	BW_CNT_RUNS_SKIPPED,
+	/* A blocked syscall's end could not be scheduled as task work: its
+	 * blocked time is reported with the next one's, or not at all. */
+	BW_CNT_TASK_WORK_FAILED,
+	BW_CNT_TASK_WORKS,         /* syscall-end task works run */
+	BW_CNT_PARK_WORDS_LEARNED, /* park words learned from probed parks */
 	BW_CNT_NR,
 };
 

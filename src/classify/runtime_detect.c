@@ -154,9 +154,17 @@ static uint64_t probe_cookie(enum bw_probe_action action, uint64_t permit_field)
 	return BW_COOKIE(action, acquire ? permit_field : 0);
 }
 
+/* Park probes go to their own set: they trap on every park, so they are
+ * detached once the parks' futex words are learned. */
+static struct bw_probe_set *set_for(const struct runtime_probe_rule *r,
+				    struct bw_probe_set *park_set)
+{
+	return r->action == BW_PROBE_PARK_ENTER ? park_set : NULL;
+}
+
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 			  const char *elf_path, pid_t pid, unsigned features,
-			  struct probe_report *rep)
+			  struct bw_probe_set *park_set, struct probe_report *rep)
 {
 	struct probe_search *s = calloc(1, sizeof(*s));
 	const char *patterns[64];
@@ -187,13 +195,15 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		if (s->sites[i].rule->exit_action)
 			s->sites[i].exit_attached = !bw_bpf__attach_uprobe(
 				b, elf_path, s->sites[i].offset, pid,
-				probe_cookie(s->sites[i].rule->exit_action, permit_field), true);
+				probe_cookie(s->sites[i].rule->exit_action, permit_field), true,
+				set_for(s->sites[i].rule, park_set));
 	for (int i = 0; rc >= 0 && i < s->n; i++) {
 		const struct runtime_probe_rule *r = s->sites[i].rule;
 
 		if ((r->exit_action && !s->sites[i].exit_attached) ||
 		    bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
-					  probe_cookie(r->action, permit_field), false)) {
+					  probe_cookie(r->action, permit_field), false,
+					  set_for(r, park_set))) {
 			rep->failed++;
 			continue;
 		}

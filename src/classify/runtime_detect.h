@@ -9,6 +9,7 @@
 #include "classify/runtime_profile.h"
 
 struct bw_bpf;
+struct bw_probe_set;
 
 struct runtime_match {
 	const struct runtime_profile *profile; /* NULL: no known runtime */
@@ -31,9 +32,10 @@ struct probe_report {
 
 /* Finds the profile's probe symbols in elf_path and attaches them for pid
  * (-1: every process running that file); opt-in probes only for the
- * RT_FEATURE_* bits in features. */
+ * RT_FEATURE_* bits in features. Park probes join park_set (when not
+ * NULL), which the caller may detach and attach again. */
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 			  const char *elf_path, pid_t pid, unsigned features,
-			  struct probe_report *rep);
+			  struct bw_probe_set *park_set, struct probe_report *rep);
 
 #endif

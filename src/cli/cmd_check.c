@@ -156,11 +156,16 @@ int cmd_check(int argc, char **argv)
 	print_feature("uprobes", bw_probe_uprobes(), NULL);
 	print_feature("task_pt_regs", bw_probe_task_pt_regs(), NULL);
 	print_feature("kprobes", bw_probe_kprobes(), "(not needed)");
+	print_feature("task work", b && strcmp(bw_bpf__syscall_end(b), "task-work") == 0,
+		      b && strcmp(bw_bpf__syscall_end(b), "task-work") != 0
+			      ? "(syscall ends found by a sys_exit program on every syscall)"
+			      : "(syscall ends found without a syscall tracepoint)");
 	if (!b) {
 		fprintf(stderr, "blockwatch: %s\n", err);
 		return 1;
 	}
-	printf("  %-14s loaded and attached (%s)\n", "BPF programs", bw_bpf__flavour(b));
+	printf("  %-14s loaded and attached (%s); syscall ends by %s\n", "BPF programs",
+	       bw_bpf__flavour(b), bw_bpf__syscall_end(b));
 	rc = 0;
 	if (a.pid) {
 		rc = count_switches(b, &a);

@@ -21,8 +21,24 @@
 struct bw_bpf {
 	struct blockwatch_bpf *skel;
 	const char *flavour;
+	bool task_work; /* syscall ends found by BPF task work, not sys_exit */
 	struct bpf_link **links; /* uprobes and perf-event samplers */
 	int nlinks, cap;
+};
+
+/* One uprobe of a set that comes and goes (struct bw_probe_set). */
+struct set_probe {
+	char *path;
+	uint64_t offset, cookie;
+	pid_t pid;
+	bool retprobe;
+	struct bpf_link *link; /* NULL while detached */
+};
+
+struct bw_probe_set {
+	struct set_probe *probes;
+	int n, cap;
+	bool attached;
 };
 
 static bool verbose;
@@ -41,8 +57,9 @@ void bw_bpf__set_verbose(bool v)
 	libbpf_set_print(print_libbpf);
 }
 
-/* One body per program, two entry points: pick the flavour to load. */
-static void select_flavour(struct blockwatch_bpf *s, bool btf)
+/* One body per program, two entry points: pick the flavour to load.
+ * task_work (tp_btf only): no program on syscalls at all. */
+static void select_flavour(struct blockwatch_bpf *s, bool btf, bool task_work)
 {
 	struct bpf_program *btf_progs[] = {
 		s->progs.switch_btf, s->progs.waking_btf, s->progs.fork_btf, s->progs.exit_btf,
@@ -60,9 +77,13 @@ static void select_flavour(struct blockwatch_bpf *s, bool btf)
 	/* tp_btf reads the syscall from saved registers at sched_switch */
 	if (btf)
 		bpf_program__set_autoload(s->progs.sys_enter_btf, false);
+	if (btf && task_work)
+		bpf_program__set_autoload(s->progs.sys_exit_btf, false);
+	s->rodata->use_task_work = btf && task_work;
 }
 
-static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool btf, int *err)
+static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool btf,
+					    bool task_work, int *err)
 {
 	const char *custom = getenv("BLOCKWATCH_BTF");
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = custom && *custom ? custom : NULL);
@@ -83,8 +104,9 @@ static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool bt
 	if (o->max_threads) {
 		bpf_map__set_max_entries(s->maps.threads, o->max_threads);
 		bpf_map__set_max_entries(s->maps.user_roles, o->max_threads);
+		bpf_map__set_max_entries(s->maps.tw_slots, o->max_threads);
 	}
-	select_flavour(s, btf);
+	select_flavour(s, btf, task_work);
 	/* the sampler needs tp_btf-era helpers; it is loaded only when used */
 	bpf_program__set_autoload(s->progs.poll_sampler, btf && o->poll_threshold_ns);
 	if (!o->want_exec_events) {
@@ -108,14 +130,26 @@ struct bw_bpf *bw_bpf__open(const struct bw_bpf_opts *opts, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	b->flavour = "tp_btf";
-	/* BLOCKWATCH_FORCE_RAW_TP=1 exercises the fallback on kernels that
-	 * would take tp_btf (tests, and bisecting a tp_btf problem) */
-	if (!getenv("BLOCKWATCH_FORCE_RAW_TP"))
-		b->skel = open_and_load(opts, true, &rc);
+	/* Best first: tp_btf with task work (no syscall tracepoint), tp_btf
+	 * with sys_exit, raw_tp. BLOCKWATCH_FORCE_RAW_TP=1 and
+	 * BLOCKWATCH_NO_TASK_WORK=1 exercise the fallbacks on kernels that
+	 * would take the better one (tests, bisecting a problem). */
+	if (!getenv("BLOCKWATCH_FORCE_RAW_TP")) {
+		if (!getenv("BLOCKWATCH_NO_TASK_WORK")) {
+			b->flavour = "tp_btf";
+			b->task_work = true;
+			b->skel = open_and_load(opts, true, true, &rc);
+		}
+		if (!b->skel) {
+			b->flavour = "tp_btf";
+			b->task_work = false;
+			b->skel = open_and_load(opts, true, false, &rc);
+		}
+	}
 	if (!b->skel) {
 		b->flavour = "raw_tp";
-		b->skel = open_and_load(opts, false, &rc);
+		b->task_work = false;
+		b->skel = open_and_load(opts, false, false, &rc);
 	}
 	if (!b->skel) {
 		snprintf(err, errlen, "cannot load BPF programs: %s (run with -v for the verifier log)",
@@ -185,6 +219,17 @@ const char *bw_bpf__flavour(const struct bw_bpf *b)
 	return b->flavour;
 }
 
+const char *bw_bpf__syscall_end(const struct bw_bpf *b)
+{
+	return b->task_work ? "task-work" : "sys_exit";
+}
+
+bool bw_bpf__learns_park_words(const struct bw_bpf *b)
+{
+	/* the futex word is read from the saved registers: tp_btf only */
+	return strcmp(b->flavour, "tp_btf") == 0;
+}
+
 int bw_bpf__ringbuf_fd(const struct bw_bpf *b)
 {
 	return bpf_map__fd(b->skel->maps.events);
@@ -202,9 +247,31 @@ int bw_bpf__holds_fd(const struct bw_bpf *b)
 
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
 {
-	__u32 key = tgid, val = flags | BW_TGID_TRACED;
+	int fd = bpf_map__fd(b->skel->maps.tgids);
+	struct bw_tgid val = {};
+	__u32 key = tgid;
 
-	return bpf_map_update_elem(bpf_map__fd(b->skel->maps.tgids), &key, &val, BPF_ANY) ? -errno : 0;
+	/* keep the park-probe generation of a process already traced */
+	bpf_map_lookup_elem(fd, &key, &val);
+	val.flags = flags | BW_TGID_TRACED;
+	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) ? -errno : 0;
+}
+
+int bw_bpf__set_park_by_word(struct bw_bpf *b, pid_t tgid, bool by_word)
+{
+	int fd = bpf_map__fd(b->skel->maps.tgids);
+	struct bw_tgid val;
+	__u32 key = tgid;
+
+	if (bpf_map_lookup_elem(fd, &key, &val))
+		return -errno;
+	if (by_word) {
+		val.flags |= BW_TGID_PARK_BY_WORD;
+	} else {
+		val.flags &= ~BW_TGID_PARK_BY_WORD;
+		val.park_gen++; /* park depths counted before are stale */
+	}
+	return bpf_map_update_elem(fd, &key, &val, BPF_EXIST) ? -errno : 0;
 }
 
 /* The clock bpf_ktime_get_ns reads. */
@@ -239,7 +306,12 @@ int bw_bpf__refine_thread(struct bw_bpf *b, pid_t tid, const struct bw_initial_s
 	if (now > th.state_since_ns)
 		th.time_ns[BW_STATE_BLOCKED] += now - th.state_since_ns;
 	th.park_pending = 1;
+	if (!th.park_word[0])
+		th.park_word[0] = init->park_word;
 	th.syscall_blocked_ns = 0;
+	/* a work queued meanwhile still runs; a stale 1 would stop the
+	 * thread's syscall ends from ever being queued again */
+	th.tw_pending = 0;
 	th.state = BW_STATE_PARKED;
 	th.state_since_ns = now;
 	/* racy against the BPF side's updates of the same entry, so written
@@ -265,6 +337,7 @@ int bw_bpf__track_thread(struct bw_bpf *b, pid_t tid, pid_t tgid,
 	/* A thread asleep since before attach is accounted from now on. */
 	th.state = init->state;
 	th.park_pending = init->park_pending;
+	th.park_word[0] = init->park_word;
 	th.state_since_ns = monotonic_ns();
 	if (bpf_map_update_elem(fd, &key, &th, BPF_NOEXIST))
 		return errno == EEXIST ? 0 : -errno;
@@ -276,6 +349,7 @@ int bw_bpf__untrack_thread(struct bw_bpf *b, pid_t tid)
 	__u32 key = tid;
 
 	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.user_roles), &key);
+	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.tw_slots), &key);
 	return bpf_map_delete_elem(bw_bpf__threads_fd(b), &key) ? -errno : 0;
 }
 
@@ -337,21 +411,102 @@ static int keep_link(struct bw_bpf *b, struct bpf_link *link)
 	return 0;
 }
 
-int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
-			  uint64_t cookie, bool retprobe)
+static struct bpf_link *attach_marker(struct bw_bpf *b, const char *path, uint64_t offset,
+				      pid_t pid, uint64_t cookie, bool retprobe)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = retprobe);
-	struct bpf_link *link;
 
-	link = bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,
+	return bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,
 					       &opts);
+}
+
+int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
+			  uint64_t cookie, bool retprobe, struct bw_probe_set *set)
+{
+	struct bpf_link *link = attach_marker(b, path, offset, pid, cookie, retprobe);
+	struct set_probe *sp;
+
 	if (!link)
 		return -errno;
-	if (keep_link(b, link)) {
+	if (!set) {
+		if (keep_link(b, link)) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	if (array_grow((void **)&set->probes, set->n, &set->cap, sizeof(*set->probes)) ||
+	    !(path = strdup(path))) {
 		bpf_link__destroy(link);
 		return -ENOMEM;
 	}
+	sp = &set->probes[set->n++];
+	*sp = (struct set_probe){ (char *)path, offset, cookie, pid, retprobe, link };
+	set->attached = true;
 	return 0;
+}
+
+struct bw_probe_set *bw_probe_set__new(void)
+{
+	return calloc(1, sizeof(struct bw_probe_set));
+}
+
+void bw_probe_set__detach(struct bw_probe_set *s)
+{
+	struct bpf_link **links;
+	int n = 0;
+
+	if (!s || !s->attached)
+		return;
+	links = calloc(s->n ? s->n : 1, sizeof(*links));
+	for (int i = 0; i < s->n; i++) {
+		if (links && s->probes[i].link)
+			links[n++] = s->probes[i].link;
+		else if (s->probes[i].link)
+			bpf_link__destroy(s->probes[i].link);
+		s->probes[i].link = NULL;
+	}
+	detach_all(links, n);
+	free(links);
+	s->attached = false;
+}
+
+int bw_probe_set__attach(struct bw_bpf *b, struct bw_probe_set *s)
+{
+	int failed = 0;
+
+	if (!s || s->attached)
+		return 0;
+	/* in the order first attached: return probes before entries */
+	for (int i = 0; i < s->n; i++) {
+		struct set_probe *sp = &s->probes[i];
+
+		sp->link = attach_marker(b, sp->path, sp->offset, sp->pid, sp->cookie, sp->retprobe);
+		failed += !sp->link;
+	}
+	s->attached = true;
+	return failed;
+}
+
+bool bw_probe_set__attached(const struct bw_probe_set *s)
+{
+	return s && s->attached;
+}
+
+int bw_probe_set__size(const struct bw_probe_set *s)
+{
+	return s ? s->n : 0;
+}
+
+void bw_probe_set__free(struct bw_probe_set *s)
+{
+	if (!s)
+		return;
+	bw_probe_set__detach(s);
+	for (int i = 0; i < s->n; i++)
+		free(s->probes[i].path);
+	free(s->probes);
+	free(s);
 }
 
 int bw_bpf__attach_poll_sampler(struct bw_bpf *b, uint64_t period_ns)

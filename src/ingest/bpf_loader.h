@@ -21,6 +21,8 @@ struct bw_bpf_opts {
 };
 
 struct bw_bpf;
+/* Uprobes attached and detached as a group (a process's park probes). */
+struct bw_probe_set;
 
 /* Returns NULL and a one-line reason in err on failure. */
 struct bw_bpf *bw_bpf__open(const struct bw_bpf_opts *opts, char *err, size_t errlen);
@@ -28,16 +30,25 @@ void bw_bpf__free(struct bw_bpf *b); /* NULL-safe; detaches everything */
 
 /* "tp_btf" or "raw_tp": which tracepoint flavour was loaded. */
 const char *bw_bpf__flavour(const struct bw_bpf *b);
+/* How a blocked syscall's end is found: "task-work" (no syscall
+ * tracepoint) or "sys_exit" (a program on every syscall's exit). */
+const char *bw_bpf__syscall_end(const struct bw_bpf *b);
+/* Park futex words are learned (tp_btf): park probes may be detached. */
+bool bw_bpf__learns_park_words(const struct bw_bpf *b);
 int bw_bpf__ringbuf_fd(const struct bw_bpf *b);
 int bw_bpf__threads_fd(const struct bw_bpf *b);
 int bw_bpf__holds_fd(const struct bw_bpf *b);
 
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags);
+/* Parks told by learned futex words (probes about to be detached), or by
+ * probes again (about to be attached: their older depths go stale). */
+int bw_bpf__set_park_by_word(struct bw_bpf *b, pid_t tgid, bool by_word);
 /* What an already-running thread is doing when we start tracking it. */
 struct bw_initial_state {
 	enum bw_role role;
 	enum bw_state state; /* RUNNING, BLOCKED or PARKED */
 	bool park_pending;   /* parked in a call that began before attach */
+	uint64_t park_word;  /* the futex word of that park (0: none, or epoll) */
 	int syscall_nr;      /* the syscall it sleeps in (from /proc), -1 if none */
 	uint64_t observed_ns; /* CLOCK_MONOTONIC when /proc was read */
 };
@@ -55,10 +66,19 @@ int bw_bpf__untrack_thread(struct bw_bpf *b, pid_t tid);
 int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role);
 /* Sums the per-CPU kernel counters. */
 int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);
-/* Attaches the runtime marker program; pid -1 means every process. */
-/* cookie: BW_COOKIE(action, field) (blockwatch.h). */
+/* Attaches the runtime marker program; pid -1 means every process.
+ * cookie: BW_COOKIE(action, field) (blockwatch.h). set: NULL for a probe
+ * kept until the end, else the set it can be detached with. */
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
-			  uint64_t cookie, bool retprobe);
+			  uint64_t cookie, bool retprobe, struct bw_probe_set *set);
+struct bw_probe_set *bw_probe_set__new(void);
+void bw_probe_set__free(struct bw_probe_set *s); /* NULL-safe; detaches */
+/* Detaches every probe of the set (in parallel), keeping what to attach. */
+void bw_probe_set__detach(struct bw_probe_set *s);
+/* Attaches them again; returns how many failed. */
+int bw_probe_set__attach(struct bw_bpf *b, struct bw_probe_set *s);
+bool bw_probe_set__attached(const struct bw_probe_set *s);
+int bw_probe_set__size(const struct bw_probe_set *s);
 /* CPU-clock sampling on every CPU for long-poll stacks (--polls). */
 int bw_bpf__attach_poll_sampler(struct bw_bpf *b, uint64_t period_ns);
 

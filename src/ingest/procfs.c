@@ -243,3 +243,19 @@ ssize_t proc_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
 	}
 	return -EFAULT;
 }
+
+int proc_thread_syscall_arg0(pid_t pid, pid_t tid, long *nr, uint64_t *arg0)
+{
+	char path[64], buf[512];
+	unsigned long long a;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (sscanf(buf, "%ld %llx", nr, &a) != 2 || *nr < 0)
+		return -EINVAL;
+	*arg0 = a;
+	return 0;
+}

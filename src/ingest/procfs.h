@@ -29,6 +29,9 @@ bool proc_thread_sleeping(pid_t pid, pid_t tid);
 /* A sleeping thread's syscall number, sp and pc from /proc/PID/task/TID/syscall.
  * Returns 0, -EAGAIN when it is running, or negative errno. */
 int proc_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t *sp, uint64_t *pc);
+/* The syscall a sleeping thread is in and its first argument (a futex's
+ * word); -EINVAL when it is in none. */
+int proc_thread_syscall_arg0(pid_t pid, pid_t tid, long *nr, uint64_t *arg0);
 /* Calls fn for each distinct file mapped executable in the process (path as
  * seen from our mount namespace), the main executable included. */
 int proc_exec_mappings(pid_t pid, void (*fn)(const char *path, void *ctx), void *ctx);

@@ -32,3 +32,16 @@ int syscall_number(const char *name)
 			return table[i].nr;
 	return -1;
 }
+
+bool syscall_is_park_wait(long nr)
+{
+	static int futex = -2, epoll[3];
+
+	if (futex == -2) {
+		futex = syscall_number("futex");
+		epoll[0] = syscall_number("epoll_wait");
+		epoll[1] = syscall_number("epoll_pwait");
+		epoll[2] = syscall_number("epoll_pwait2");
+	}
+	return nr == futex || nr == epoll[0] || nr == epoll[1] || nr == epoll[2];
+}

@@ -3,9 +3,13 @@
 #ifndef BW_SYSCALL_NAMES_H
 #define BW_SYSCALL_NAMES_H
 
+#include <stdbool.h>
+
 /* "none" for -1 (not in a syscall), "syscall_N" when unknown. */
 const char *syscall_name(int nr);
 /* -1 when unknown. */
 int syscall_number(const char *name);
+/* futex or an epoll wait: the syscalls a runtime parks in. */
+bool syscall_is_park_wait(long nr);
 
 #endif

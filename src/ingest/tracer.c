@@ -160,7 +160,7 @@ static void scan_shared_object(const char *path, void *ctx)
 	if (!sc->attach || (sc->p->probed && strcmp(path, sc->p->runtime_path) == 0))
 		return;
 	runtime_attach_probes(sc->t->bpf, m.profile, path, sc->p->pid,
-			      tracer_probe_features(sc->t), &rep);
+			      tracer_probe_features(sc->t), tracer_park_set(sc->t, sc->p), &rep);
 	note_missing_probes(sc->t, sc->p, &rep);
 	sc->t->user_counters[UC_UPROBE_ATTACH_FAILED] += rep.failed;
 	if (rep.park_probes) {
@@ -307,7 +307,7 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	if (p->profile) {
 		p->probed = true;
 		runtime_attach_probes(t->bpf, p->profile, p->runtime_path, pid,
-				      tracer_probe_features(t), &rep);
+				      tracer_probe_features(t), tracer_park_set(t, p), &rep);
 		note_missing_probes(t, p, &rep);
 		t->user_counters[UC_UPROBE_ATTACH_FAILED] += rep.failed;
 		if (rep.park_probes > 0) {
@@ -434,6 +434,8 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	bo.ringbuf_bytes = bo.want_exec_events ? 16u << 20 : 4u << 20;
 	bw_bpf__set_verbose(opts->verbose);
 	t->bpf = bw_bpf__open(&bo, err, errlen);
+	if (t->bpf && strcmp(bw_bpf__syscall_end(t->bpf), "task-work") != 0)
+		tracer_note_degraded(t, "no BPF task work in this kernel: a program runs at the exit of every syscall on the machine (more overhead)");
 	t->callsites = callsites__new();
 	t->long_polls = callsites__new();
 	t->lock_holds = callsites__new();
@@ -471,6 +473,8 @@ void tracer__free(struct tracer *t)
 	if (t->launched)
 		launch__kill(&t->launch);
 	ring_buffer__free(t->rb);
+	for (int i = 0; i < t->nprocs; i++)
+		bw_probe_set__free(t->procs[i].park_probes);
 	bw_bpf__free(t->bpf);
 	callsites__free(t->callsites);
 	callsites__free(t->long_polls);
@@ -509,6 +513,7 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 		tracer_check_stuck(t);
 		tracer_check_held_locks(t);
 		tracer_watch_check(t);
+		tracer_parks_check(t);
 	}
 	return 0;
 }

@@ -223,6 +223,22 @@ static void resolve_fault_pc(struct tracer *t, struct traced_process *p,
 		rs->unresolved += !rs->frames[i].function;
 }
 
+/* With the park probes detached, parks are told by learned futex words; a
+ * slow wait whose stack is inside the runtime's park was a park no word
+ * matched (a thread that never parked while the words were learned). */
+static bool unrecognised_park(const struct traced_process *p, const struct bw_blocked_event *e,
+			      const struct resolved_stack *rs)
+{
+	struct stack_verdict v = {};
+
+	if (!p->profile || !rs->nframes || e->kind != BW_BLOCK_SYSCALL ||
+	    !syscall_is_park_wait(e->syscall_nr) || !p->park_probes ||
+	    bw_probe_set__attached(p->park_probes))
+		return false;
+	classify_stack(p->profile, rs->frames, rs->nframes, &v);
+	return v.parked;
+}
+
 static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, size_t size)
 {
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
@@ -257,6 +273,11 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 		/* a settled verdict: the kernel stops sending its slow events */
 		if (th->role == role)
 			bw_bpf__set_role(t->bpf, e->hdr.tid, role);
+		return;
+	}
+	if (unrecognised_park(p, e, rs)) {
+		t->user_counters[UC_PARK_UNRECOGNISED]++;
+		p->park_relearn = true;
 		return;
 	}
 	blame__analyze(rs->frames, rs->nframes, e->syscall_nr, &br);

@@ -28,6 +28,13 @@ struct traced_process {
 	const struct runtime_profile *profile; /* NULL: no runtime recognised */
 	bool by_symbols;
 	const char *park_detection; /* "uprobes", "syscall-heuristic", "none" */
+	/* Park probes (tracer_parks.c): attached while the parks' futex words
+	 * are learned, detached after (no trap per park); NULL where words
+	 * cannot be learned (raw_tp), the probes then stay. */
+	struct bw_probe_set *park_probes;
+	uint64_t park_phase_ns;  /* when the probes were last attached or detached */
+	bool park_relearn;       /* a park went unrecognised: learn again */
+	uint64_t park_detaches;  /* how often the probes were detached */
 	struct bw_process *unw;     /* created lazily: after exec for launched commands */
 	bool exited;
 };
@@ -95,6 +102,9 @@ enum user_counter {
 	UC_LOCK_PROBES_MISSING,
 	UC_CHANNEL_PERMITS, /* --locks: a channel's slot, not a lock: not reported */
 	UC_RUNTIME_LOCK_HOLDS, /* --locks: held by the runtime's own code */
+	/* a slow wait inside a runtime park that no learned word matched:
+	 * not reported; the park probes are attached again to learn it */
+	UC_PARK_UNRECOGNISED,
 	UC_NR,
 };
 
@@ -129,6 +139,9 @@ struct tracer {
 };
 
 uint64_t tracer_now_ns(void);
+/* tracer_parks.c: attach/detach the park probes as their words are learned */
+void tracer_parks_check(struct tracer *t);
+struct bw_probe_set *tracer_park_set(struct tracer *t, struct traced_process *p);
 /* tracer_locks.c */
 void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e);
 void tracer_check_held_locks(struct tracer *t);

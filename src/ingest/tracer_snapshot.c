@@ -20,6 +20,9 @@ static const char *const kernel_counter_names[BW_CNT_NR] = {
 	[BW_CNT_HOLDS_FULL] = "lock_holds_map_full",
 	[BW_CNT_SWITCH_IN_UNSEEN] = "switch_in_unseen",
 	[BW_CNT_RUNS_SKIPPED] = "bpf_runs_skipped",
+	[BW_CNT_TASK_WORK_FAILED] = "syscall_end_unqueued",
+	[BW_CNT_TASK_WORKS] = NULL,
+	[BW_CNT_PARK_WORDS_LEARNED] = NULL,
 };
 
 static const char *user_counter_name(int i)
@@ -39,6 +42,7 @@ static const char *user_counter_name(int i)
 		[UC_WAKER_UNRESOLVED] = "lock_holder_unresolved",
 		[UC_POLL_PROBES_MISSING] = "processes_without_poll_probes",
 		[UC_LOCK_PROBES_MISSING] = "processes_without_lock_probes",
+		[UC_PARK_UNRECOGNISED] = "parks_unrecognised",
 	};
 	return names[i];
 }

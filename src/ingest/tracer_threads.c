@@ -54,19 +54,6 @@ bool tracer_name_says_worker(const struct traced_process *p, const char *comm)
 	return hint && strncmp(comm, hint, strlen(hint)) == 0;
 }
 
-static bool is_park_syscall(long nr)
-{
-	static int futex = -2, epoll[3];
-
-	if (futex == -2) {
-		futex = syscall_number("futex");
-		epoll[0] = syscall_number("epoll_wait");
-		epoll[1] = syscall_number("epoll_pwait");
-		epoll[2] = syscall_number("epoll_pwait2");
-	}
-	return nr == futex || nr == epoll[0] || nr == epoll[1] || nr == epoll[2];
-}
-
 /*
  * A thread that is asleep at attach: parked if its stack is inside a park
  * function; blocked if its stack is known and is not; when the stack says
@@ -93,13 +80,22 @@ void tracer_classify_existing(struct tracer *t, struct traced_process *p, pid_t 
 		classify_stack(p->profile, scratch.frames, scratch.nframes, &v);
 	out->role = v.in_block_on ? BW_ROLE_UNKNOWN : v.role;
 	if (v.parked) {
+		long park_nr;
+		uint64_t word;
+
 		out->state = BW_STATE_PARKED;
 		out->park_pending = true;
+		/* its stack says park: the futex it waits on is its parker's word
+		 * (a thread parked since before attach may not park again while
+		 * the park probes are there to learn it) */
+		if (proc_thread_syscall_arg0(p->pid, tid, &park_nr, &word) == 0 &&
+		    park_nr == syscall_number("futex"))
+			out->park_word = word;
 	} else if (v.named && v.role != BW_ROLE_UNKNOWN) {
 		out->state = BW_STATE_BLOCKED;
 	} else if (rc == 0 || proc_thread_syscall(p->pid, tid, &nr, &(uint64_t){ 0 },
 						  &(uint64_t){ 0 }) == 0) {
-		out->state = is_park_syscall(nr) ? BW_STATE_PARKED : BW_STATE_BLOCKED;
+		out->state = syscall_is_park_wait(nr) ? BW_STATE_PARKED : BW_STATE_BLOCKED;
 		out->park_pending = out->state == BW_STATE_PARKED;
 	}
 	if (out->state != BW_STATE_RUNNING && nr < 0)

@@ -20,7 +20,10 @@ Environment:
   BENCH_ROUNDS=N     rounds of the alternating runs (default 5, quick 3)
   BENCH_DURATION=S   seconds of measured wrk load per run (default 8, quick 3)
   BENCH_CONFIGS=a,b  only these configurations (names as in the tables)
-  BENCH_PHASES=a,b   only these phases: http,latency,bpfstats,storm,syscall,events,symbolize
+  BENCH_PHASES=a,b   only these phases: http,latency,latency-unpinned,http-1.49,latency-1.49,
+                     bpfstats,storm,syscall,events,symbolize (the -1.49 ones run the same
+                     service built on Tokio 1.49 from ../shared/vendor; latency-unpinned runs
+                     server, wrk and tracer without taskset)
   BENCH_UPDATE_DOC=1 rewrite the generated tables in docs/PERFORMANCE.md
   BENCH_ALT_BLOCKWATCH=PATH  also run `trace -p` with this other blockwatch build
                      (config "bw trace -p [alt]"), alternating with the others:
@@ -46,6 +49,10 @@ BW = os.environ.get("BLOCKWATCH") or os.path.join(BUILD, "blockwatch")
 BW_ALT = os.environ.get("BENCH_ALT_BLOCKWATCH")
 BENCH = os.path.join(BUILD, "bench")
 SERVER = os.path.join(BENCH, "bench-http-server")
+SERVER149 = os.path.join(BENCH, "bench-http-server-tokio149")
+# What the HTTP phases run: which build of the service, and whether server, wrk and
+# tracer are pinned to their CPUs (set per phase by main()).
+SETUP = {"server": SERVER, "pin": True}
 STORM = os.path.join(BENCH, "switch-storm")
 BTSCRIPT = os.path.join(ROOT, "tools", "bench", "offcpu.bt")
 OUT = os.path.join(BENCH, "results")
@@ -274,7 +281,7 @@ class Proc:
 class Server(Proc):
     def __init__(self, logdir, tag):
         path = os.path.join(logdir, f"server-{tag}.out")
-        super().__init__(["taskset", "-c", SERVER_CPU, SERVER, "--addr", f"127.0.0.1:{PORT}",
+        super().__init__(pin(SERVER_CPU) + [SETUP["server"], "--addr", f"127.0.0.1:{PORT}",
                           "--workers", "2"], "server", stdout=path,
                          stderr=os.path.join(logdir, f"server-{tag}.err"))
         deadline = time.time() + 10
@@ -291,9 +298,14 @@ class Server(Proc):
         return super().stop(sig, timeout)
 
 
+def pin(cpu):
+    """The taskset prefix for a process of this phase (none when unpinned)."""
+    return ["taskset", "-c", cpu] if SETUP["pin"] else []
+
+
 def wrk(conns, seconds, latency=True, usage=None):
     """Runs wrk; returns (argv, output). usage["cpu_ticks"] gets wrk's own CPU time."""
-    argv = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds:g}s"]
+    argv = pin(LOAD_CPU) + ["wrk", "-t1", f"-c{conns}", f"-d{seconds:g}s"]
     if latency:
         argv.append("--latency")
     argv.append(f"http://127.0.0.1:{PORT}/")
@@ -385,11 +397,20 @@ def configs(logdir):
                                           os.path.join(logdir, f"bw-{tag}.json")],
                         bw_ready, "`blockwatch trace -p PID -q -f json -o FILE`"),
     }
+    if os.environ.get("BENCH_KEEP_PARK_PROBES_CONFIG") == "1":
+        # the same, with the park probes kept attached: what detaching them saves
+        c["bw trace -p [park probes kept]"] = (
+            lambda pid, tag: ["env", "BLOCKWATCH_KEEP_PARK_PROBES=1", BW, "trace", "-p", str(pid),
+                              "-q", "-f", "json", "-o", os.path.join(logdir, f"bwkeep-{tag}.json")],
+            bw_ready, "`BLOCKWATCH_KEEP_PARK_PROBES=1 blockwatch trace -p PID ...`")
     if BW_ALT:
         c["bw trace -p [alt]"] = (
             lambda pid, tag: [BW_ALT, "trace", "-p", str(pid), "-q", "-f", "json", "-o",
                               os.path.join(logdir, f"bwalt-{tag}.json")],
             bw_ready, f"`{BW_ALT} trace -p PID -q -f json -o FILE` (BENCH_ALT_BLOCKWATCH)")
+    c["bw record -p"] = (lambda pid, tag: [BW, "record", "-p", str(pid), "-o",
+                                           os.path.join(logdir, f"bw-{tag}.bwrec")],
+                         bw_ready, "`blockwatch record -p PID -q -o FILE`")
     if top_ok:
         iters = int((DURATION + WARMUP + 5) / 0.5)
         c["bw top"] = (lambda pid, tag: [BW, "top", "-p", str(pid), "--iterations", str(iters),
@@ -442,7 +463,7 @@ def one_run(name, cfg, logdir, tag, conns, seconds):
     tracer = None
     try:
         if build:
-            argv = ["taskset", "-c", LOAD_CPU] + build(server.pid, tag)
+            argv = pin(LOAD_CPU) + build(server.pid, tag)
             res["tracer_argv"] = argv
             tracer = Proc(argv, name, stdout=os.path.join(logdir, f"tracer-{tag}.out"),
                           stderr=os.path.join(logdir, f"tracer-{tag}.err"))
@@ -646,12 +667,18 @@ def bpfstats_phase(logdir, cfgs):
         cases = cases[:1] + cases[2:]
     if BW_ALT:
         cases += [("bw trace -p [alt]", CONNS), ("bw trace -p [alt]", LAT_CONNS)]
+    cases = [(n, c, SERVER) for n, c in cases]
+    if os.path.exists(SERVER149):
+        cases.append(("bw trace -p", LAT_CONNS, SERVER149))
     with BpfStats():
-        for name, conns in cases:
+        for name, conns, binary in cases:
             if name not in cfgs:
                 continue
             build, ready, _ = cfgs[name]
-            tag = f"stats-{'all' if 'system' in name else 'alt' if 'alt' in name else 'p'}-c{conns}"
+            v149 = binary == SERVER149
+            tag = (f"stats-{'all' if 'system' in name else 'alt' if 'alt' in name else 'p'}-c{conns}"
+                   + ("-149" if v149 else ""))
+            SETUP.update(server=binary)
             server = Server(logdir, tag)
             tracer = Proc(["taskset", "-c", LOAD_CPU] + build(server.pid, tag), name,
                           stderr=os.path.join(logdir, f"tracer-{tag}.err"))
@@ -668,7 +695,7 @@ def bpfstats_phase(logdir, cfgs):
                 dt = time.time() - t0
                 a = bpf_prog_stats(ids)
                 cs1 = ctx_switches(server.pid)
-                key = f"{name}, wrk -c{conns}"
+                key = f"{name}, wrk -c{conns}" + (", Tokio 1.49" if v149 else "")
                 out[key] = {"rows": stats_delta(b, a, dt), "wrk": parse_wrk(text),
                             "server_csw_per_s": (cs1 - cs0) / dt, "seconds": dt}
                 log(f"  bpf stats [{key}]: " + ", ".join(
@@ -677,6 +704,7 @@ def bpfstats_phase(logdir, cfgs):
             finally:
                 tracer.stop()
                 server.stop()
+                SETUP.update(server=SERVER)
     return out
 
 
@@ -1031,11 +1059,17 @@ def render(results):
         for n in results["http"].get("skipped", []):
             L.append(f"- skipped: {n}")
         L.append("")
-    if "latency" in results:
-        http_table(f"HTTP service, latency-bound (wrk -c{LAT_CONNS}: workers park between "
-                   "requests, many more context switches)", results["latency"]["summary"],
-                   f"taskset -c {LOAD_CPU} wrk -t1 -c{LAT_CONNS} -d{DURATION:g}s --latency "
-                   f"http://127.0.0.1:{PORT}/")
+    for phase in ("latency", "latency-unpinned", "http-1.49", "latency-1.49"):
+        if phase not in results:
+            continue
+        r = results[phase]
+        tokio = "Tokio 1.49 (../shared/vendor)" if "1.49" in phase else "Tokio 1.24 (Debian)"
+        kind = ("latency-bound: workers park between requests, many more context switches"
+                if r["conns"] == LAT_CONNS else "saturated")
+        where = "pinned as above" if r["pinned"] else "nothing pinned (no taskset anywhere)"
+        http_table(f"HTTP service on {tokio}, {kind} (wrk -c{r['conns']}; {where})", r["summary"],
+                   ("" if not r["pinned"] else f"taskset -c {LOAD_CPU} ")
+                   + f"wrk -t1 -c{r['conns']} -d{DURATION:g}s --latency http://127.0.0.1:{PORT}/")
     if "bpfstats" in results:
         L.append("#### BPF run time per program")
         L.append("")
@@ -1201,10 +1235,12 @@ def main():
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
     phases = os.environ.get("BENCH_PHASES",
-                            "http,latency,bpfstats,storm,syscall,events,symbolize")
+                            "http,latency,latency-unpinned,http-1.49,latency-1.49,"
+                            "bpfstats,storm,syscall,events,symbolize")
     phases = [p.strip() for p in phases.split(",")]
-    if QUICK and "latency" in phases:
-        phases.remove("latency")
+    if QUICK:
+        # the latency-bound point stays: it is the one that costs most
+        phases = [p for p in phases if p not in ("latency-unpinned", "http-1.49")]
     t_start = time.time()
     results = {"date": time.strftime("%Y-%m-%d %H:%M"), "quick": QUICK, "rounds": ROUNDS,
                "duration_s": DURATION, "machine": machine_info(), "loadavg_start": loadavg(),
@@ -1227,12 +1263,26 @@ def main():
             runs = alternate(cfgs, logdir, CONNS, DURATION, ROUNDS, "http")
             results["http"] = {"runs": runs, "summary": summarize(runs), "skipped": skipped,
                                "commands": {k: v[2] for k, v in cfgs.items()}}
-        if "latency" in phases:
-            sub = {k: v for k, v in cfgs.items()
-                   if k in ("untraced", "bw trace -p", "bw trace -p [alt]")}
-            log(f"latency: wrk -c{LAT_CONNS}, configurations: {', '.join(sub)}")
-            runs = alternate(sub, logdir, LAT_CONNS, max(2, round(DURATION / 2)), ROUNDS, "lat")
-            results["latency"] = {"runs": runs, "summary": summarize(runs)}
+        lat_cfgs = {k: v for k, v in cfgs.items()
+                    if k in ("untraced", "bw trace -p", "bw trace -p [alt]", "bw top",
+                             "bw record -p", "bw trace -p [park probes kept]")}
+        for phase, server, pinned, conns in (("latency", SERVER, True, LAT_CONNS),
+                                             ("latency-unpinned", SERVER, False, LAT_CONNS),
+                                             ("http-1.49", SERVER149, True, CONNS),
+                                             ("latency-1.49", SERVER149, True, LAT_CONNS)):
+            if phase not in phases:
+                continue
+            if not os.path.exists(server):
+                results["notes"].append(f"{phase}: {server} not built; phase skipped")
+                continue
+            SETUP.update(server=server, pin=pinned)
+            sub = lat_cfgs if conns == LAT_CONNS else cfgs
+            log(f"{phase}: wrk -c{conns}, configurations: {', '.join(sub)}")
+            secs = max(2, round(DURATION / 2)) if conns == LAT_CONNS else DURATION
+            runs = alternate(sub, logdir, conns, secs, ROUNDS, phase)
+            results[phase] = {"runs": runs, "summary": summarize(runs), "conns": conns,
+                              "pinned": pinned, "server": os.path.basename(server)}
+            SETUP.update(server=SERVER, pin=True)
         if "bpfstats" in phases:
             log("bpfstats: per-program BPF run time")
             results["bpfstats"] = bpfstats_phase(logdir, cfgs)
@@ -1250,7 +1300,7 @@ def main():
             results["symbolize"] = symbolize_phase(logdir)
     finally:
         foreign = 0
-        for key in ("http", "latency"):
+        for key in ("http", "latency", "latency-unpinned", "http-1.49", "latency-1.49"):
             for r in results.get(key, {}).get("runs", []):
                 foreign = max(foreign, r.get("foreign_blockwatch") or 0)
         results["foreign_max"] = foreign

@@ -39,6 +39,18 @@ printf '  %-8s %s\n' CARGO "$out/bench-http-server"
 CARGO_TARGET_DIR="$root/$out/target" "$CARGO" build $q --release \
 	--manifest-path tools/bench/http-server/Cargo.toml
 cp "$out/target/release/bench-http-server" "$out/bench-http-server"
+# The same service on Tokio 1.49 (vendored beside the project in ../shared/vendor);
+# its phases are skipped when that folder is not there. The vendored crates' own
+# lint warnings are not ours: they go to a log shown only when the build fails.
+if [ -d "$root/../shared/vendor/tokio-1.49.0" ]; then
+	printf '  %-8s %s\n' CARGO "$out/bench-http-server-tokio149"
+	if ! CARGO_TARGET_DIR="$root/$out/target149" "$CARGO" build $q --release \
+		--manifest-path tools/bench/http-server-tokio149/Cargo.toml >"$out/build-tokio149.log" 2>&1; then
+		cat "$out/build-tokio149.log" >&2
+		exit 1
+	fi
+	cp "$out/target149/release/bench-http-server-tokio149" "$out/bench-http-server-tokio149"
+fi
 printf '  %-8s %s\n' CC "$out/switch-storm"
 ${CC:-cc} -O2 -g -Wall -Wextra -Werror -pthread -o "$out/switch-storm" tools/bench/switch-storm.c
 
