@@ -151,11 +151,19 @@ struct task_struct___pre514 {
 	long state;
 } __attribute__((preserve_access_index));
 
-static __always_inline long task_state(struct task_struct *t)
+/* btf: a trusted task pointer (tp_btf), read directly; raw_tp goes
+ * through bpf_probe_read_kernel, a helper call per field. Constant per
+ * entry point, so each flavour carries only its own reads. */
+static __always_inline long task_state(struct task_struct *t, const bool btf)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
+		return btf ? t->__state : BPF_CORE_READ(t, __state);
 	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+static __always_inline __u32 task_tid(struct task_struct *t, const bool btf)
+{
+	return btf ? t->pid : BPF_CORE_READ(t, pid);
 }
 
 static __always_inline void account(struct bw_thread *th, __u64 now)
@@ -352,8 +360,7 @@ static __always_inline void emit_blocked_no_syscall(__u32 tid, struct bw_thread 
  * syscall's wall time then starts at that first sleep. */
 static __always_inline bool in_syscall(struct pt_regs *regs)
 {
-	return (long)BPF_CORE_READ(regs, orig_ax) >= 0 &&
-	       BPF_CORE_READ(regs, ax) == (unsigned long)-BW_ENOSYS;
+	return (long)regs->orig_ax >= 0 && regs->ax == (unsigned long)-BW_ENOSYS;
 }
 
 static __always_inline void note_syscall(struct bw_thread *th, struct pt_regs *regs, __u64 now)
@@ -362,8 +369,8 @@ static __always_inline void note_syscall(struct bw_thread *th, struct pt_regs *r
 		th->syscall_nr = -1; /* an interrupt or a fault, not a syscall */
 		return;
 	}
-	th->syscall_nr = BPF_CORE_READ(regs, orig_ax);
-	th->syscall_user_bp = BPF_CORE_READ(regs, bp);
+	th->syscall_nr = regs->orig_ax;
+	th->syscall_user_bp = regs->bp;
 	th->syscall_enter_ns = now;
 	th->syscall_blocked_ns = 0;
 }
@@ -411,14 +418,14 @@ static __always_inline void queue_syscall_end(struct task_struct *task, struct b
 static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 					 struct task_struct *next, const bool btf)
 {
-	__u32 prev_tid = BPF_CORE_READ(prev, pid);
-	__u32 next_tid = BPF_CORE_READ(next, pid);
+	__u32 prev_tid = task_tid(prev, btf);
+	__u32 next_tid = task_tid(next, btf);
 	struct bw_thread *th;
 	__u64 now = 0;
 
 	th = bpf_map_lookup_elem(&threads, &prev_tid);
 	if (th) {
-		long prev_state = task_state(prev);
+		long prev_state = task_state(prev, btf);
 		__u64 word = 0;
 
 		now = bpf_ktime_get_ns();
@@ -431,7 +438,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 			if (!syscall_open(th))
 				note_syscall(th, regs, now);
 			if (th->syscall_nr == syscall_futex)
-				word = BPF_CORE_READ(regs, di);
+				word = regs->di;
 		}
 		th->state = off_cpu_state(th, preempt, prev_state, th->syscall_nr, word);
 		if (btf && use_task_work && th->state == BW_STATE_BLOCKED && th->syscall_nr >= 0 &&
@@ -460,7 +467,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 			/* the syscall may have gone unseen (an entry written back by
 			 * userspace in between): its exit reports it, not a fault */
 			if (regs && in_syscall(regs)) {
-				th->syscall_nr = BPF_CORE_READ(regs, orig_ax);
+				th->syscall_nr = regs->orig_ax;
 			} else {
 				emit_blocked_no_syscall(next_tid, th, now, now - start, regs);
 				/* reported here: not part of the next syscall */
@@ -504,8 +511,8 @@ static __always_inline void emit_waker(struct bw_thread *sleeper, __u32 sleeper_
 	/* a FUTEX_WAKE from the waker's own syscall, not an interrupt that
 	 * happened to land on some thread of the process */
 	waker = bpf_map_lookup_elem(&threads, &waker_tid);
-	if (!waker || BPF_CORE_READ(waker_regs, orig_ax) != syscall_futex ||
-	    BPF_CORE_READ(waker_regs, ax) != (unsigned long)-BW_ENOSYS)
+	if (!waker || waker_regs->orig_ax != syscall_futex ||
+	    waker_regs->ax != (unsigned long)-BW_ENOSYS)
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -529,19 +536,20 @@ static __always_inline void emit_waker(struct bw_thread *sleeper, __u32 sleeper_
 
 /* A sleeping thread is woken: its blocked (or parked) time ends here and
  * run-queue waiting starts, so wakeup latency is not counted as blocking.
- * waker_regs: the current task's user registers (tp_btf only), or NULL. */
-static __always_inline int handle_wakeup(struct task_struct *p, struct pt_regs *waker_regs)
+ * btf: the waker's user registers can be read (tp_btf), for emit_waker. */
+static __always_inline int handle_wakeup(struct task_struct *p, const bool btf)
 {
-	__u32 tid = BPF_CORE_READ(p, pid);
+	__u32 tid = task_tid(p, btf);
 	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
 	__u64 now;
 
 	if (!th || th->state == BW_STATE_RUNNING || th->state == BW_STATE_RUNNABLE)
 		return 0;
 	now = bpf_ktime_get_ns();
-	if (waker_regs && th->state == BW_STATE_BLOCKED && th->syscall_nr == syscall_futex &&
+	if (btf && th->state == BW_STATE_BLOCKED && th->syscall_nr == syscall_futex &&
 	    now - th->state_since_ns >= threshold_ns)
-		emit_waker(th, tid, waker_regs, now);
+		emit_waker(th, tid,
+			   (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()), now);
 	account(th, now);
 	th->state = BW_STATE_RUNNABLE;
 	th->waker_tid = (__u32)bpf_get_current_pid_tgid();
@@ -551,15 +559,13 @@ static __always_inline int handle_wakeup(struct task_struct *p, struct pt_regs *
 SEC("tp_btf/sched_waking")
 int BPF_PROG(waking_btf, struct task_struct *p)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
-
-	return handle_wakeup(p, (struct pt_regs *)bpf_task_pt_regs(cur));
+	return handle_wakeup(p, true);
 }
 
 SEC("raw_tp/sched_waking")
 int BPF_PROG(waking_raw, struct task_struct *p)
 {
-	return handle_wakeup(p, NULL);
+	return handle_wakeup(p, false);
 }
 
 /* New threads of traced processes are traced from their first switch. */
@@ -1003,7 +1009,10 @@ int runtime_marker(struct pt_regs *ctx)
 			th->park_gen = tg->park_gen;
 			th->park_depth = 0;
 		}
-		/* no role from parking: block_on's thread parks here too */
+		/* no role from parking in general (block_on's thread parks
+		 * too), but some parks are a worker's own */
+		if ((cookie & BW_COOKIE_WORKER) && th->role == BW_ROLE_UNKNOWN)
+			th->role = BW_ROLE_WORKER;
 		th->park_depth++;
 		th->park_self = PT_REGS_PARM1(ctx);
 		th->park_pending = 0;

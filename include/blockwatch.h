@@ -58,8 +58,11 @@ enum bw_probe_action {
 };
 
 /* A probe's cookie: the action in the low byte; for ACQUIRE_* probes the
- * byte offset of the semaphore pointer inside the acquire future above it. */
+ * byte offset of the semaphore pointer inside the acquire future above it;
+ * BW_COOKIE_WORKER on a park entry only runtime workers make (a thread
+ * already running when we attached gets its role at its first park). */
 #define BW_COOKIE_ACTION(c) ((c) & 0xff)
+#define BW_COOKIE_WORKER (1u << 8)
 #define BW_COOKIE_FIELD(c) ((c) >> 16)
 #define BW_COOKIE(action, field) ((__u64)(action) | ((__u64)(field) << 16))
 

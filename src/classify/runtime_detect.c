@@ -147,11 +147,13 @@ static uint64_t permit_field_offset(const struct runtime_profile *p, const char 
 
 /* The cookie of a probe: its action, and for the permit future's probes
  * where in that future the semaphore pointer is. */
-static uint64_t probe_cookie(enum bw_probe_action action, uint64_t permit_field)
+static uint64_t probe_cookie(const struct runtime_probe_rule *r, enum bw_probe_action action,
+			     uint64_t permit_field)
 {
 	bool acquire = action == BW_PROBE_ACQUIRE_ENTER || action == BW_PROBE_ACQUIRE_EXIT;
+	uint64_t worker = r->worker_park && action == BW_PROBE_PARK_ENTER ? BW_COOKIE_WORKER : 0;
 
-	return BW_COOKIE(action, acquire ? permit_field : 0);
+	return BW_COOKIE(action, acquire ? permit_field : 0) | worker;
 }
 
 /* Park probes go to their own set: they trap on every park, so they are
@@ -195,14 +197,16 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 		if (s->sites[i].rule->exit_action)
 			s->sites[i].exit_attached = !bw_bpf__attach_uprobe(
 				b, elf_path, s->sites[i].offset, pid,
-				probe_cookie(s->sites[i].rule->exit_action, permit_field), true,
+				probe_cookie(s->sites[i].rule, s->sites[i].rule->exit_action,
+					     permit_field),
+				true,
 				set_for(s->sites[i].rule, park_set));
 	for (int i = 0; rc >= 0 && i < s->n; i++) {
 		const struct runtime_probe_rule *r = s->sites[i].rule;
 
 		if ((r->exit_action && !s->sites[i].exit_attached) ||
 		    bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
-					  probe_cookie(r->action, permit_field), false,
+					  probe_cookie(r, r->action, permit_field), false,
 					  set_for(r, park_set))) {
 			rep->failed++;
 			continue;

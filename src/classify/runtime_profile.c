@@ -33,16 +33,18 @@ static const char *const tokio_detect_strings[] = {
  * with a real timeout is an epoll_wait (epoll_is_park below). Inner levels
  * are the fallback where an outer one was inlined at its call site; nested
  * probes are harmless, only slower. */
-#define PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0 }
+#define PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0, false }
+#define WORKER_PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0, true }
 
 static const struct runtime_probe_rule tokio_probes[] = {
-	/* idle multi-thread worker: no task, sleeps until woken */
-	PARK("multi_thread::park::Parker::park"),
-	PARK("thread_pool::park::Parker::park"),
-	PARK("multi_thread::park::Inner::park"),
-	PARK("multi_thread::park::Inner::park_condvar"),
-	PARK("multi_thread::park::Inner::park_driver"),
-	PARK("thread_pool::park::Inner::park"),
+	/* idle multi-thread worker: no task, sleeps until woken (the
+	 * multi-thread scheduler's own parker: workers only) */
+	WORKER_PARK("multi_thread::park::Parker::park"),
+	WORKER_PARK("thread_pool::park::Parker::park"),
+	WORKER_PARK("multi_thread::park::Inner::park"),
+	WORKER_PARK("multi_thread::park::Inner::park_condvar"),
+	WORKER_PARK("multi_thread::park::Inner::park_driver"),
+	WORKER_PARK("thread_pool::park::Inner::park"),
 	/* current_thread runtime: the block_on thread is the worker */
 	PARK("current_thread::Context::park"),
 	/* Runtime::block_on's thread waiting for its future */
@@ -54,23 +56,23 @@ static const struct runtime_probe_rule tokio_probes[] = {
 	 * run inside blocking-pool threads, so the worker probe is attached
 	 * first: a thread that reaches Inner::run after its probe exists will
 	 * also reach worker::run after that probe exists. */
-	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, 0, 0 },
-	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, 0, 0 },
-	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, 0 },
+	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, 0, 0, false },
+	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, 0, 0, false },
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, 0, false },
 	/* every task poll, one instance per future type; --locks needs them
 	 * too: the task a poll runs is the holder of the permits it takes */
 	{ "tokio::runtime::task::harness::Harness::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT,
-	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS },
+	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS, false },
 	{ "tokio::runtime::task::raw::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT,
-	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS },
+	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS, false },
 	/* tokio::sync's Mutex, RwLock and Semaphore (and bounded channels)
 	 * take permits from a batch semaphore through one non-generic future
 	 * and give them back through one function */
 	{ "<tokio::sync::batch_semaphore::Acquire as core::future::future::Future>::poll",
-	  BW_PROBE_ACQUIRE_ENTER, BW_PROBE_ACQUIRE_EXIT, RT_FEATURE_LOCKS },
+	  BW_PROBE_ACQUIRE_ENTER, BW_PROBE_ACQUIRE_EXIT, RT_FEATURE_LOCKS, false },
 	{ "tokio::sync::batch_semaphore::Semaphore::add_permits_locked", BW_PROBE_RELEASE, 0,
-	  RT_FEATURE_LOCKS },
-	{ NULL, 0, 0, 0 },
+	  RT_FEATURE_LOCKS, false },
+	{ NULL, 0, 0, 0, false },
 };
 
 static const struct permit_kind tokio_permit_kinds[] = {

@@ -16,6 +16,10 @@ struct runtime_probe_rule {
 	/* 0: always; else only when one of these opt-in features is on
 	 * (they fire on every task poll or lock operation) */
 	unsigned features;
+	/* a park only the runtime's worker threads make: parking there
+	 * names the thread a worker (attach to a busy server, whose workers
+	 * started long before the role probes existed) */
+	bool worker_park;
 };
 
 #define RT_FEATURE_POLLS 1u /* --polls: time task polls */
