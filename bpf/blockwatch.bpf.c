@@ -88,6 +88,17 @@ struct {
 	__type(value, struct bw_thread);
 } threads SEC(".maps");
 
+/* One bit per traced process (by tgid): the first check on every context
+ * switch and wakeup of every task on the machine. An array lookup is
+ * inlined by the verifier (a few ns); a failed hash lookup cost ~150 ns
+ * here (kvm-clock VM, cold caches), paid twice per switch by every process. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BW_TGID_BITMAP_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} traced_tgids SEC(".maps");
+
 /* Roles userspace decided from stacks (tid -> enum bw_role). Kept apart from
  * `threads` so userspace never writes back a stale copy of hot counters;
  * read only on the slow path. Roles from uprobes (in `threads`) win. */
@@ -164,6 +175,29 @@ static __always_inline long task_state(struct task_struct *t, const bool btf)
 static __always_inline __u32 task_tid(struct task_struct *t, const bool btf)
 {
 	return btf ? t->pid : BPF_CORE_READ(t, pid);
+}
+
+static __always_inline __u32 task_tgid(struct task_struct *t, const bool btf)
+{
+	return btf ? t->tgid : BPF_CORE_READ(t, tgid);
+}
+
+static __always_inline bool tgid_traced(__u32 tgid)
+{
+	__u32 word = tgid / 64;
+	__u64 *bits = bpf_map_lookup_elem(&traced_tgids, &word);
+
+	return bits && (*bits >> (tgid % 64)) & 1;
+}
+
+/* The entry of a task of a traced process, or NULL (the cheap early exit
+ * every other task on the machine takes). */
+static __always_inline struct bw_thread *traced_thread(struct task_struct *t, __u32 tid,
+						       const bool btf)
+{
+	if (!tgid_traced(task_tgid(t, btf)))
+		return NULL;
+	return bpf_map_lookup_elem(&threads, &tid);
 }
 
 static __always_inline void account(struct bw_thread *th, __u64 now)
@@ -423,7 +457,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	struct bw_thread *th;
 	__u64 now = 0;
 
-	th = bpf_map_lookup_elem(&threads, &prev_tid);
+	th = traced_thread(prev, prev_tid, btf);
 	if (th) {
 		long prev_state = task_state(prev, btf);
 		__u64 word = 0;
@@ -450,7 +484,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 			emit_switch(prev_tid, th->tgid, now, th->state == BW_STATE_RUNNABLE);
 	}
 
-	th = bpf_map_lookup_elem(&threads, &next_tid);
+	th = traced_thread(next, next_tid, btf);
 	if (th) {
 		__u32 was = th->state;
 		__u64 start = th->state_since_ns;
@@ -540,7 +574,7 @@ static __always_inline void emit_waker(struct bw_thread *sleeper, __u32 sleeper_
 static __always_inline int handle_wakeup(struct task_struct *p, const bool btf)
 {
 	__u32 tid = task_tid(p, btf);
-	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	struct bw_thread *th = traced_thread(p, tid, btf);
 	__u64 now;
 
 	if (!th || th->state == BW_STATE_RUNNING || th->state == BW_STATE_RUNNABLE)

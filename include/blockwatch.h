@@ -135,6 +135,11 @@ enum bw_tgid_flags {
 	BW_TGID_PARK_BY_WORD = 8,
 };
 
+/* The traced_tgids bitmap covers every possible pid (PID_MAX_LIMIT on
+ * 64-bit: 4M): 512 KiB. */
+#define BW_PID_MAX_LIMIT (4 * 1024 * 1024)
+#define BW_TGID_BITMAP_WORDS (BW_PID_MAX_LIMIT / 64)
+
 /* Value of the `tgids` map. */
 struct bw_tgid {
 	__u32 flags;    /* enum bw_tgid_flags */

@@ -245,6 +245,20 @@ int bw_bpf__holds_fd(const struct bw_bpf *b)
 	return bpf_map__fd(b->skel->maps.holds);
 }
 
+static int set_tgid_bit(struct bw_bpf *b, pid_t tgid, bool on)
+{
+	int fd = bpf_map__fd(b->skel->maps.traced_tgids);
+	__u32 word = (__u32)tgid / 64;
+	__u64 bits = 0, bit = 1ULL << ((__u32)tgid % 64);
+
+	if (tgid <= 0 || tgid >= BW_PID_MAX_LIMIT)
+		return -EINVAL;
+	/* only this thread writes the bitmap: read-modify-write is safe */
+	bpf_map_lookup_elem(fd, &word, &bits);
+	bits = on ? bits | bit : bits & ~bit;
+	return bpf_map_update_elem(fd, &word, &bits, BPF_ANY) ? -errno : 0;
+}
+
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
 {
 	int fd = bpf_map__fd(b->skel->maps.tgids);
@@ -254,7 +268,17 @@ int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
 	/* keep the park-probe generation of a process already traced */
 	bpf_map_lookup_elem(fd, &key, &val);
 	val.flags = flags | BW_TGID_TRACED;
-	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(fd, &key, &val, BPF_ANY))
+		return -errno;
+	return set_tgid_bit(b, tgid, true);
+}
+
+int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid)
+{
+	__u32 key = tgid;
+
+	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.tgids), &key);
+	return set_tgid_bit(b, tgid, false);
 }
 
 int bw_bpf__set_park_by_word(struct bw_bpf *b, pid_t tgid, bool by_word)

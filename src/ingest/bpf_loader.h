@@ -40,6 +40,8 @@ int bw_bpf__threads_fd(const struct bw_bpf *b);
 int bw_bpf__holds_fd(const struct bw_bpf *b);
 
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags);
+/* The process is gone: its pid may be reused by one we do not trace. */
+int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid);
 /* Parks told by learned futex words (probes about to be detached), or by
  * probes again (about to be attached: their older depths go stale). */
 int bw_bpf__set_park_by_word(struct bw_bpf *b, pid_t tgid, bool by_word);

@@ -37,6 +37,7 @@ struct traced_process {
 	uint64_t park_detaches;  /* how often the probes were detached */
 	struct bw_process *unw;     /* created lazily: after exec for launched commands */
 	bool exited;
+	bool untraced; /* gone, and its pid no longer traced in the kernel */
 };
 
 struct traced_thread {

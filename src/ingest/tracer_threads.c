@@ -159,9 +159,16 @@ void tracer_refresh_threads(struct tracer *t)
 	}
 	t->refreshes++;
 	for (int i = 0; i < t->nprocs; i++) {
-		if (!t->procs[i].exited && !proc_exists(t->procs[i].pid))
-			t->procs[i].exited = true;
-		tracer_scan_shared_objects(t, &t->procs[i]);
+		struct traced_process *p = &t->procs[i];
+
+		/* gone (not merely its leader thread): its pid may come back as
+		 * a process nobody asked to trace */
+		if (!p->untraced && !proc_exists(p->pid)) {
+			p->exited = true;
+			p->untraced = true;
+			bw_bpf__untrace_process(t->bpf, p->pid);
+		}
+		tracer_scan_shared_objects(t, p);
 	}
 }
 
