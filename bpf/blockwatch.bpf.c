@@ -301,8 +301,8 @@ static __always_inline bool in_probed_park(struct bw_thread *th, struct bw_tgid 
 }
 
 /* nr: the syscall the thread sleeps in (-1: none); word: its futex word
- * (0 unless futex). Threads in no park and no park syscall never look up
- * their process. */
+ * or epoll fd (0 otherwise). Threads in no park and no park syscall, and
+ * waits on a learned word or fd, never look up their process. */
 static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, long prev_state,
 					   __s32 nr, __u64 word)
 {
@@ -315,14 +315,18 @@ static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, l
 		th->park_pending = 0;
 		return BW_STATE_BLOCKED;
 	}
-	if (nr == syscall_futex && is_park_word(th, word))
+	if (nr == syscall_futex ? is_park_word(th, word)
+				: th->park_epfd && (__u32)word == th->park_epfd - 1)
 		return BW_STATE_PARKED;
 	tg = bpf_map_lookup_elem(&tgids, &th->tgid);
 	if (in_probed_park(th, tg)) {
-		if (nr == syscall_futex)
+		if (nr == syscall_futex) {
 			learn_from_futex_park(th, word);
-		else
+		} else {
+			if (is_epoll_wait(nr))
+				th->park_epfd = (__u32)word + 1; /* an int fd */
 			derive_park_word(th);
+		}
 		th->park_sleeps++;
 		return BW_STATE_PARKED;
 	}
@@ -471,7 +475,8 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 
 			if (!syscall_open(th))
 				note_syscall(th, regs, now);
-			if (th->syscall_nr == syscall_futex)
+			/* a futex's word, an epoll wait's fd */
+			if (is_park_syscall(th->syscall_nr))
 				word = regs->di;
 		}
 		th->state = off_cpu_state(th, preempt, prev_state, th->syscall_nr, word);

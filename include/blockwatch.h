@@ -117,8 +117,13 @@ struct bw_thread {
 	__u64 park_self;
 	__u32 park_gen;    /* the tgid's park-probe generation park_depth counts in */
 	__u32 park_sleeps; /* sleeps seen inside a probed park */
+	/* 1 + the epoll fd this thread was seen waiting on inside a park (the
+	 * I/O driver's), 0 if none: such a wait is parked without looking up
+	 * the process's flags */
+	__u32 park_epfd;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct bw_thread) == 192, "bw_thread layout");
+_Static_assert(sizeof(struct bw_thread) == 200, "bw_thread layout");
 
 /* Per-process flags in the `tgids` map. */
 enum bw_tgid_flags {
@@ -211,7 +216,7 @@ struct bw_thread_exit_event {
 	struct bw_thread thread;
 	__u8 comm[BW_COMM_LEN];
 };
-_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 192 + 16, "exit event layout");
+_Static_assert(sizeof(struct bw_thread_exit_event) == 24 + 200 + 16, "exit event layout");
 
 struct bw_long_poll_event {
 	struct bw_event_header hdr;
