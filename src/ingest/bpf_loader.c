@@ -24,6 +24,9 @@ struct bw_bpf {
 	bool task_work; /* syscall ends found by BPF task work, not sys_exit */
 	struct bpf_link **links; /* uprobes and perf-event samplers */
 	int nlinks, cap;
+	/* background detaches of probe sets (joined at free) */
+	pthread_t *detachers;
+	int ndetachers, cap_detachers;
 };
 
 /* One uprobe of a set that comes and goes (struct bw_probe_set). */
@@ -208,6 +211,9 @@ void bw_bpf__free(struct bw_bpf *b)
 {
 	if (!b)
 		return;
+	for (int i = 0; i < b->ndetachers; i++)
+		pthread_join(b->detachers[i], NULL);
+	free(b->detachers);
 	detach_all(b->links, b->nlinks);
 	free(b->links);
 	blockwatch_bpf__destroy(b->skel);
@@ -475,24 +481,54 @@ struct bw_probe_set *bw_probe_set__new(void)
 	return calloc(1, sizeof(struct bw_probe_set));
 }
 
-void bw_probe_set__detach(struct bw_probe_set *s)
-{
+struct detach_job {
 	struct bpf_link **links;
+	int n;
+};
+
+static void *detach_job(void *arg)
+{
+	struct detach_job *j = arg;
+
+	detach_all(j->links, j->n);
+	free(j->links);
+	free(j);
+	return NULL;
+}
+
+/* Each detach waits out an RCU grace period (~0.1-0.2 s here): done on a
+ * thread of its own, the event loop goes on reading events meanwhile (a
+ * system-wide trace detaches a set for every process it learns). */
+void bw_probe_set__detach(struct bw_bpf *b, struct bw_probe_set *s)
+{
+	struct detach_job *j;
 	int n = 0;
 
 	if (!s || !s->attached)
 		return;
-	links = calloc(s->n ? s->n : 1, sizeof(*links));
+	j = calloc(1, sizeof(*j));
+	if (j)
+		j->links = calloc(s->n ? s->n : 1, sizeof(*j->links));
 	for (int i = 0; i < s->n; i++) {
-		if (links && s->probes[i].link)
-			links[n++] = s->probes[i].link;
+		if (j && j->links && s->probes[i].link)
+			j->links[n++] = s->probes[i].link;
 		else if (s->probes[i].link)
 			bpf_link__destroy(s->probes[i].link);
 		s->probes[i].link = NULL;
 	}
-	detach_all(links, n);
-	free(links);
 	s->attached = false;
+	if (!j || !j->links) {
+		free(j);
+		return;
+	}
+	j->n = n;
+	if (array_grow((void **)&b->detachers, b->ndetachers, &b->cap_detachers,
+		       sizeof(*b->detachers)) ||
+	    pthread_create(&b->detachers[b->ndetachers], NULL, detach_job, j)) {
+		detach_job(j); /* no thread: detach here, slower but complete */
+		return;
+	}
+	b->ndetachers++;
 }
 
 int bw_probe_set__attach(struct bw_bpf *b, struct bw_probe_set *s)
@@ -522,11 +558,11 @@ int bw_probe_set__size(const struct bw_probe_set *s)
 	return s ? s->n : 0;
 }
 
-void bw_probe_set__free(struct bw_probe_set *s)
+void bw_probe_set__free(struct bw_bpf *b, struct bw_probe_set *s)
 {
 	if (!s)
 		return;
-	bw_probe_set__detach(s);
+	bw_probe_set__detach(b, s);
 	for (int i = 0; i < s->n; i++)
 		free(s->probes[i].path);
 	free(s->probes);

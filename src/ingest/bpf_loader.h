@@ -74,9 +74,10 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
 			  uint64_t cookie, bool retprobe, struct bw_probe_set *set);
 struct bw_probe_set *bw_probe_set__new(void);
-void bw_probe_set__free(struct bw_probe_set *s); /* NULL-safe; detaches */
-/* Detaches every probe of the set (in parallel), keeping what to attach. */
-void bw_probe_set__detach(struct bw_probe_set *s);
+void bw_probe_set__free(struct bw_bpf *b, struct bw_probe_set *s); /* NULL-safe; detaches */
+/* Detaches every probe of the set, keeping what to attach. The detach
+ * completes in the background (bw_bpf__free waits for it). */
+void bw_probe_set__detach(struct bw_bpf *b, struct bw_probe_set *s);
 /* Attaches them again; returns how many failed. */
 int bw_probe_set__attach(struct bw_bpf *b, struct bw_probe_set *s);
 bool bw_probe_set__attached(const struct bw_probe_set *s);

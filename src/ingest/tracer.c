@@ -474,7 +474,7 @@ void tracer__free(struct tracer *t)
 		launch__kill(&t->launch);
 	ring_buffer__free(t->rb);
 	for (int i = 0; i < t->nprocs; i++)
-		bw_probe_set__free(t->procs[i].park_probes);
+		bw_probe_set__free(t->bpf, t->procs[i].park_probes);
 	bw_bpf__free(t->bpf);
 	callsites__free(t->callsites);
 	callsites__free(t->long_polls);

@@ -87,7 +87,7 @@ static void detach(struct tracer *t, struct traced_process *p, uint64_t now)
 	/* words first: a park the probes no longer see must still match */
 	if (bw_bpf__set_park_by_word(t->bpf, p->pid, true))
 		return;
-	bw_probe_set__detach(p->park_probes);
+	bw_probe_set__detach(t->bpf, p->park_probes);
 	p->park_phase_ns = now;
 	p->park_detaches++;
 	if (t->opts.verbose)

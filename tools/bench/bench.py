@@ -1277,6 +1277,9 @@ def main():
                 continue
             SETUP.update(server=server, pin=pinned)
             sub = lat_cfgs if conns == LAT_CONNS else cfgs
+            if phase == "latency":
+                # the latency-bound point is where tracers cost most: the peers run here too
+                sub = {k: v for k, v in cfgs.items() if k in lat_cfgs or not k.startswith("bw")}
             log(f"{phase}: wrk -c{conns}, configurations: {', '.join(sub)}")
             secs = max(2, round(DURATION / 2)) if conns == LAT_CONNS else DURATION
             runs = alternate(sub, logdir, conns, secs, ROUNDS, phase)
