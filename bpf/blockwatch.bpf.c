@@ -778,6 +778,8 @@ static __always_inline bool reportable_role(struct bw_thread *th, __u32 tid)
 {
 	__u32 role = th->role, *user;
 
+	if (th->off_worker_depth)
+		return false; /* inside block_in_place */
 	if (role == BW_ROLE_UNKNOWN) {
 		user = bpf_map_lookup_elem(&user_roles, &tid);
 		role = user ? *user : BW_ROLE_UNKNOWN;
@@ -1050,8 +1052,12 @@ int runtime_marker(struct pt_regs *ctx)
 		}
 		/* no role from parking in general (block_on's thread parks
 		 * too), but some parks are a worker's own */
-		if ((cookie & BW_COOKIE_WORKER) && th->role == BW_ROLE_UNKNOWN)
-			th->role = BW_ROLE_WORKER;
+		if (cookie & BW_COOKIE_WORKER) {
+			if (th->role == BW_ROLE_UNKNOWN)
+				th->role = BW_ROLE_WORKER;
+			/* parking as a worker: it holds a core (again) */
+			th->block_in_place_done = 0;
+		}
 		th->park_depth++;
 		th->park_self = PT_REGS_PARM1(ctx);
 		th->park_pending = 0;
@@ -1064,9 +1070,24 @@ int runtime_marker(struct pt_regs *ctx)
 		break;
 	case BW_PROBE_ROLE_WORKER:
 		th->role = BW_ROLE_WORKER;
+		th->block_in_place_done = 0;
 		break;
 	case BW_PROBE_ROLE_BLOCKING:
 		th->role = BW_ROLE_BLOCKING;
+		break;
+	case BW_PROBE_BLOCK_IN_PLACE_DONE:
+		th->block_in_place_done = 1;
+		break;
+	case BW_PROBE_ROLE_RETIRED:
+		if (th->block_in_place_done)
+			th->role = BW_ROLE_BLOCKING;
+		break;
+	case BW_PROBE_OFF_WORKER_ENTER:
+		th->off_worker_depth++;
+		break;
+	case BW_PROBE_OFF_WORKER_EXIT:
+		if (th->off_worker_depth > 0)
+			th->off_worker_depth--;
 		break;
 	case BW_PROBE_POLL_ENTER:
 		poll_enter(th, PT_REGS_IP(ctx), PT_REGS_PARM1(ctx));

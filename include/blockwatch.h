@@ -20,7 +20,7 @@
 #define BW_REG_IP 16
 
 /* Return-address fixups carried per event for active uretprobes. */
-#define BW_MAX_URET_FIXUPS 4
+#define BW_MAX_URET_FIXUPS 8
 
 /* Largest user-stack copy taken for one slow event. */
 #define BW_STACK_BYTES 16384
@@ -55,6 +55,15 @@ enum bw_probe_action {
 	BW_PROBE_ACQUIRE_ENTER = 7,
 	BW_PROBE_ACQUIRE_EXIT = 8,
 	BW_PROBE_RELEASE = 9, /* permits go back to an async semaphore */
+	/* a worker hands its core to another thread and blocks on purpose
+	 * (block_in_place): not a stall of the runtime until it returns */
+	BW_PROBE_OFF_WORKER_ENTER = 10,
+	BW_PROBE_OFF_WORKER_EXIT = 11,
+	/* the worker loop returned: after a block_in_place (its core went to
+	 * another thread) the thread is back in the blocking pool; otherwise
+	 * the runtime is shutting down and it stays a worker to the end */
+	BW_PROBE_ROLE_RETIRED = 12,
+	BW_PROBE_BLOCK_IN_PLACE_DONE = 13, /* block_in_place tries to take its core back */
 };
 
 /* A probe's cookie: the action in the low byte; for ACQUIRE_* probes the
@@ -121,7 +130,10 @@ struct bw_thread {
 	 * I/O driver's), 0 if none: such a wait is parked without looking up
 	 * the process's flags */
 	__u32 park_epfd;
-	__u32 pad;
+	/* >0 inside block_in_place (where it is not inlined): blocking there
+	 * is the documented way to block without stalling the runtime */
+	__u16 off_worker_depth;
+	__u16 block_in_place_done; /* its worker loop may return to the pool */
 };
 _Static_assert(sizeof(struct bw_thread) == 200, "bw_thread layout");
 

@@ -56,8 +56,17 @@ static const struct runtime_probe_rule tokio_probes[] = {
 	 * run inside blocking-pool threads, so the worker probe is attached
 	 * first: a thread that reaches Inner::run after its probe exists will
 	 * also reach worker::run after that probe exists. */
-	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, 0, 0, false },
-	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, 0, 0, false },
+	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, BW_PROBE_ROLE_RETIRED, 0, false },
+	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, BW_PROBE_ROLE_RETIRED, 0, false },
+	/* block_in_place: the worker's core goes to a new thread, this one
+	 * blocks by design; when its worker loop then returns (the return
+	 * probe above) it is a blocking-pool thread again */
+	{ "multi_thread::worker::block_in_place", BW_PROBE_OFF_WORKER_ENTER,
+	  BW_PROBE_OFF_WORKER_EXIT, 0, false },
+	/* block_in_place itself is generic and inlined; its guard's drop is
+	 * not: it runs when the blocking is done */
+	{ "<tokio::runtime::scheduler::multi_thread::worker::block_in_place::Reset as core::ops::drop::Drop>::drop",
+	  BW_PROBE_BLOCK_IN_PLACE_DONE, 0, 0, false },
 	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, 0, false },
 	/* every task poll, one instance per future type; --locks needs them
 	 * too: the task a poll runs is the holder of the permits it takes */
@@ -118,6 +127,12 @@ static const char *const tokio_park_frames[] = {
 	NULL,
 };
 
+static const char *const tokio_off_worker_frames[] = {
+	"multi_thread::worker::block_in_place",
+	"scheduler::block_in_place::block_in_place",
+	NULL,
+};
+
 static const struct runtime_profile tokio_profile = {
 	.name = "tokio",
 	.detect_symbols = tokio_detect_symbols,
@@ -127,6 +142,7 @@ static const struct runtime_profile tokio_profile = {
 	.block_on_frames = tokio_block_on_frames,
 	.blocking_frames = tokio_blocking_frames,
 	.park_frames = tokio_park_frames,
+	.off_worker_frames = tokio_off_worker_frames,
 	.own_prefixes = tokio_own_prefixes,
 	.crate_dir = "/tokio-",
 	.epoll_is_park = true,

@@ -37,6 +37,9 @@ struct runtime_profile {
 	const char *const *block_on_frames; /* a thread polling a future in place */
 	const char *const *blocking_frames;
 	const char *const *park_frames;
+	/* a worker blocking by design, its core handed on (block_in_place;
+	 * usually inlined, so found on the stack, not probed) */
+	const char *const *off_worker_frames;
 	/* Name prefixes of the runtime's own code: a blocking API it calls on
 	 * the user's behalf (its internal locks) is not the user's mistake. */
 	const char *const *own_prefixes;

@@ -69,6 +69,7 @@ void classify_stack(const struct runtime_profile *p, const struct bw_frame *fram
 	out->parked = false;
 	out->named = false;
 	out->in_block_on = false;
+	out->off_worker = false;
 	for (int i = 0; i < n; i++) {
 		const char *fn = frames[i].function, *file = frames[i].file;
 
@@ -81,6 +82,7 @@ void classify_stack(const struct runtime_profile *p, const struct bw_frame *fram
 		blocking |= frame_matches(p, fn, file, p->blocking_frames);
 		block_on |= frame_matches(p, fn, file, p->block_on_frames);
 		out->parked |= frame_matches(p, fn, file, p->park_frames);
+		out->off_worker |= frame_matches(p, fn, file, p->off_worker_frames);
 	}
 	/* Tokio starts workers on blocking-pool threads: a worker frame wins. */
 	if (worker) {

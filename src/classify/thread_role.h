@@ -16,6 +16,9 @@ struct stack_verdict {
 	/* worker only because it is inside a block_on: that thread (usually
 	 * main) is a runtime thread only while it stays there */
 	bool in_block_on;
+	/* inside block_in_place (off_worker_frames): the worker handed its
+	 * core on and blocks by design, not a stall */
+	bool off_worker;
 };
 
 void classify_stack(const struct runtime_profile *p, const struct bw_frame *frames, int n,

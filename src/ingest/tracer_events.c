@@ -223,6 +223,18 @@ static void resolve_fault_pc(struct tracer *t, struct traced_process *p,
 		rs->unresolved += !rs->frames[i].function;
 }
 
+/* Inside block_in_place the worker has handed its core to another thread:
+ * it blocks by design, the runtime does not stall. */
+static bool off_worker(const struct traced_process *p, const struct resolved_stack *rs)
+{
+	struct stack_verdict v = {};
+
+	if (!p->profile || !rs->nframes)
+		return false;
+	classify_stack(p->profile, rs->frames, rs->nframes, &v);
+	return v.off_worker;
+}
+
 /* With the park probes detached, parks are told by learned futex words; a
  * slow wait whose stack is inside the runtime's park was a park no word
  * matched (a thread that never parked while the words were learned). */
@@ -273,6 +285,11 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 		/* a settled verdict: the kernel stops sending its slow events */
 		if (th->role == role)
 			bw_bpf__set_role(t->bpf, e->hdr.tid, role);
+		return;
+	}
+	if (off_worker(p, rs)) {
+		/* block_in_place: blocking by design, like the blocking pool's */
+		t->user_counters[UC_BLOCKING_POOL_EVENTS]++;
 		return;
 	}
 	if (unrecognised_park(p, e, rs)) {

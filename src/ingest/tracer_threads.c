@@ -187,6 +187,8 @@ static void report_stuck(struct tracer *t, struct traced_process *p, struct trac
 		struct stack_verdict v;
 
 		classify_stack(p->profile, rs->frames, rs->nframes, &v);
+		if (v.off_worker) /* block_in_place: blocking by design */
+			return;
 		if (v.role == BW_ROLE_BLOCKING || (v.parked && v.role != BW_ROLE_UNKNOWN)) {
 			th->role = v.role;
 			return; /* spawn_blocking work or an idle worker: not stuck */
@@ -223,7 +225,8 @@ void tracer_check_stuck(struct tracer *t)
 		uint64_t since = th->last.state_since_ns;
 
 		if (th->exited || th->last.state != BW_STATE_BLOCKED || now < since ||
-		    now - since < t->opts.stuck_ns || th->role == BW_ROLE_BLOCKING ||
+		    now - since < t->opts.stuck_ns || th->last.off_worker_depth ||
+		    th->role == BW_ROLE_BLOCKING ||
 		    th->role == BW_ROLE_OTHER)
 			continue;
 		if (th->stuck_since == since)

@@ -5,6 +5,7 @@ use crate::{Args, Extra};
 
 mod async_lock;
 mod attach;
+mod block_in_place;
 mod cpu;
 mod current_thread;
 mod demo;
@@ -42,6 +43,7 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "async-lock", negative: false, about: "tokio Mutex/RwLock guards held across a sleep (trace --locks)", run: async_lock::run },
     Scenario { name: "attach", negative: false, about: "steady 40/s blocking until SIGTERM or --seconds (attach with -p)", run: attach::run },
     Scenario { name: "demo", negative: false, about: "make demo: three mistakes next to correct code (--seconds, default 12)", run: demo::run },
+    Scenario { name: "block-in-place", negative: true, about: "blocking inside tokio::task::block_in_place", run: block_in_place::run },
     Scenario { name: "spawn-blocking", negative: true, about: "blocking work inside spawn_blocking", run: spawn_blocking::run },
     Scenario { name: "tokio-apis", negative: true, about: "tokio time, fs, sync::Mutex, mpsc and net", run: tokio_apis::run },
     Scenario { name: "idle", negative: true, about: "a runtime that wakes every 250 ms", run: idle::run },
