@@ -63,5 +63,6 @@ int resolve_stack(struct bw_process *proc, const struct bw_stack_sample *sample,
 				out->unresolved++;
 		out->nframes += got;
 	}
+	process__name_folded_bodies(proc, out->frames, out->nframes);
 	return 0;
 }

@@ -38,10 +38,25 @@ struct centry {
 	struct cframe *frames; /* innermost first; last one is the real function */
 };
 
+/* A module's function symbols by address, to find the other names of a
+ * body the linker folded (identical code folding). Built on first need. */
+struct sym_by_addr {
+	uint64_t addr; /* module-relative (addr - bias) */
+	int index;     /* in the module's symbol table */
+};
+
+struct alias_index {
+	const char *key; /* interned build-id or module path */
+	struct sym_by_addr *syms;
+	int n;
+};
+
 struct bw_symcache {
 	struct centry *slots;
 	size_t nslots, count;
 	uint64_t hits, misses;
+	struct alias_index *aliases; /* one per module seen with a folded body */
+	int naliases;
 };
 
 struct bw_symcache *symcache__new(void)
@@ -66,6 +81,9 @@ void symcache__free(struct bw_symcache *c)
 	for (size_t i = 0; i < c->nslots; i++)
 		free(c->slots[i].frames);
 	free(c->slots);
+	for (int i = 0; i < c->naliases; i++)
+		free(c->aliases[i].syms);
+	free(c->aliases);
 	free(c);
 }
 
@@ -332,4 +350,151 @@ void process__symbolize_stats(const struct bw_process *proc, uint64_t *hits, uin
 {
 	*hits = proc ? proc->symcache->hits : 0;
 	*misses = proc ? proc->symcache->misses : 0;
+}
+
+/*
+ * Identical code folding: rust-lld merges functions whose machine code is
+ * the same, so one body answers to several symbols (seen: <TcpStream as
+ * Read>::read, UdpSocket::recv and UnixDatagram::recv at one address), and
+ * DWARF describes it under one of them, not necessarily the one called.
+ * The caller says which: a body reached from inside a trait's method (the
+ * caller's inline chain runs through std::io::Read::read_exact) is that
+ * trait's implementation, "<X as std::io::Read>::read". Only when exactly
+ * one alias implements a trait the caller is in is the name replaced.
+ */
+static int by_addr(const void *a, const void *b)
+{
+	const struct sym_by_addr *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+static struct alias_index *alias_index(struct bw_process *proc, struct bw_module *mod,
+				       const char *key)
+{
+	struct bw_symcache *c = proc->symcache;
+	struct alias_index *ai, *grown;
+	int nsyms;
+
+	for (int i = 0; i < c->naliases; i++)
+		if (c->aliases[i].key == key)
+			return &c->aliases[i];
+	grown = realloc(c->aliases, (c->naliases + 1) * sizeof(*c->aliases));
+	if (!grown)
+		return NULL;
+	c->aliases = grown;
+	ai = &c->aliases[c->naliases++];
+	*ai = (struct alias_index){ .key = key };
+	nsyms = dwfl_module_getsymtab(mod->dwmod);
+	if (nsyms <= 0 || nsyms > 4 * 1024 * 1024)
+		return ai; /* none, or not a table we walk */
+	ai->syms = calloc(nsyms, sizeof(*ai->syms));
+	for (int i = 0; ai->syms && i < nsyms; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+
+		if (!dwfl_module_getsym_info(mod->dwmod, i, &sym, &addr, NULL, NULL, NULL) ||
+		    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size)
+			continue;
+		ai->syms[ai->n++] = (struct sym_by_addr){ addr - mod->bias, i };
+	}
+	qsort(ai->syms, ai->n, sizeof(*ai->syms), by_addr);
+	return ai;
+}
+
+/* The trait T of "<X as T>::method", copied into out; false otherwise. */
+static bool impl_trait(const char *name, char *out, size_t len)
+{
+	const char *as = strstr(name, " as "), *end;
+
+	if (name[0] != '<' || !as)
+		return false;
+	end = strstr(as, ">::");
+	if (!end || (size_t)(end - as - 4) + 1 > len)
+		return false;
+	memcpy(out, as + 4, end - as - 4);
+	out[end - as - 4] = 0;
+	return true;
+}
+
+static bool caller_in_trait(const struct bw_frame *callers, int n, const char *trait)
+{
+	size_t len = strlen(trait);
+
+	for (int i = 0; i < n; i++)
+		if (callers[i].function && strncmp(callers[i].function, trait, len) == 0 &&
+		    callers[i].function[len] == ':')
+			return true;
+	return false;
+}
+
+/* frame: a physical (not inlined) frame; callers: the inline chain of the
+ * frame that called it, innermost first. */
+static void name_folded_body(struct bw_process *proc, struct bw_frame *frame, bool is_return,
+			     const struct bw_frame *callers, int ncallers)
+{
+	uint64_t addr = is_return && frame->pc ? frame->pc - 1 : frame->pc;
+	struct bw_module *mod = process__module_at(proc, addr);
+	const char *key, *pick = NULL;
+	struct alias_index *ai;
+	GElf_Off off;
+	GElf_Sym sym;
+	char trait[512], buf[NAME_BUF];
+	int lo = 0, hi, count = 0;
+	uint64_t start;
+
+	if (!mod || !mod->dwmod || !dwfl_module_addrinfo(mod->dwmod, addr, &off, &sym, NULL, NULL,
+							   NULL))
+		return;
+	key = process__module_build_id(proc, mod);
+	ai = alias_index(proc, mod, key ? key : mod->name);
+	if (!ai || !ai->n)
+		return;
+	start = addr - off - mod->bias;
+	hi = ai->n;
+	while (lo < hi) { /* first symbol at start */
+		int mid = (lo + hi) / 2;
+
+		if (ai->syms[mid].addr < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo + 1 >= ai->n || ai->syms[lo + 1].addr != start)
+		return; /* one name: nothing was folded here */
+	for (int i = lo; i < ai->n && ai->syms[i].addr == start && count < 64; i++, count++) {
+		const char *name = dwfl_module_getsym_info(mod->dwmod, ai->syms[i].index, &sym,
+							   &(GElf_Addr){ 0 }, NULL, NULL, NULL);
+
+		if (!name)
+			continue;
+		bw_demangle(name, buf, sizeof(buf));
+		if (!impl_trait(buf, trait, sizeof(trait)) ||
+		    !caller_in_trait(callers, ncallers, trait))
+			continue;
+		if (pick && strcmp(pick, buf) != 0)
+			return; /* two implementations of that trait: cannot tell */
+		pick = intern__str(proc->strings, buf);
+	}
+	if (pick)
+		frame->function = pick;
+}
+
+void process__name_folded_bodies(struct bw_process *proc, struct bw_frame *frames, int n)
+{
+	bool first_physical = true;
+
+	for (int i = 0; i < n; i++) {
+		int j;
+
+		if (frames[i].inlined)
+			continue;
+		/* the caller's chain: up to and including its physical frame */
+		for (j = i + 1; j < n && frames[j].inlined; j++)
+			;
+		if (i + 1 < n)
+			name_folded_body(proc, &frames[i], !first_physical, &frames[i + 1],
+					 (j < n ? j + 1 : n) - (i + 1));
+		first_physical = false;
+	}
 }

@@ -37,6 +37,12 @@ int elf_find_symbols(const char *elf_path, const char *const *patterns, int npat
 
 /* --- additions (issue 4) --- */
 
+/* Bodies the linker folded (one address, several function symbols) are
+ * renamed after the alias the caller's frames show was called: a trait's
+ * implementation when the caller is inside that trait's method. frames: a
+ * resolved stack, innermost first. */
+void process__name_folded_bodies(struct bw_process *proc, struct bw_frame *frames, int n);
+
 /* Symbol cache counters of one process object. */
 void process__symbolize_stats(const struct bw_process *proc, uint64_t *hits, uint64_t *misses);
 
