@@ -54,7 +54,7 @@ def sane(tap, name, negative, truth):
         tap.check(f"workload {name}: {where} blocks 2-200 ms per call", 2e6 <= avg <= 200e6, f"average {bwtest.ms(avg)}")
         tap.check(f"workload {name}: {where} has a known category and API",
                   e["category"] in ("sleep", "file-io", "net-io", "lock", "dns", "process-wait", "drop")
-                  and e["blocking_api"] in bwtest.API_WORDS, f"{e['category']} {e['blocking_api']}")
+                  and e["blocking_api"] in bwtest.KNOWN_APIS, f"{e['category']} {e['blocking_api']}")
 
 
 def main():
