@@ -144,9 +144,9 @@ def lock_holds(tap):
             tap.check(f"async-lock: {where} hold time {bwtest.ms(h['total_ns'])} within 15% of "
                       f"{bwtest.ms(e['total_ns'])}", e["total_ns"] * 0.85 <= h["total_ns"] <= e["total_ns"] * 1.15)
             released = h.get("released_at") or []
-            tap.check(f"async-lock: {where} says where the guard was released (same file, later line)",
-                      released and f"{bwtest.base(e['file'])}:" in released[0]["where"]
-                      and int(released[0]["where"].rsplit(":", 1)[1].rstrip(")")) > e["line"], str(released))
+            want = f"{bwtest.base(e['file'])}:{e['released_line']})"
+            tap.check(f"async-lock: {where} says the guard was released at the truth's drop line ({want}",
+                      released and released[0]["where"].endswith(want), str(released))
         for e in truth["not_held"]:
             where = f"{bwtest.base(e['file'])}:{e['line']}"
             tap.check(f"async-lock: released before awaiting, or not a lock: {where} not reported",
