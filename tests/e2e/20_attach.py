@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""Scenario 8: attach to a running process (`trace -p PID --duration 3`) whose blocking
-task was spawned long before. Its threads already exist and must still be classified;
-the count must match the blocking the workload did while blockwatch was attached.
+"""Scenario 8: attach to a running process (`trace -p PID`, stopped by SIGINT 3 s after
+it is ready) whose blocking task was spawned long before. Its threads already exist and
+must still be classified; the count must match the blocking the workload did while
+blockwatch was attached.
 
 Readiness by signal, not by sleep: the workload prints "running" after its first sleep
 (runtime, workers and the blocking task all exist), blockwatch writes "ready" to
 --ready-fd once its probes are attached. The workload records when each of its 10 ms
 sleeps ended (CLOCK_MONOTONIC, as time.monotonic_ns here), so the expected count comes
-from those two signals and the workload's own clock, never from blockwatch's report:
-  at least: sleeps that ended in [ready + SETTLE, bw_start + 3 s] (the trace ends at
-            tracer start + 3 s, and the tracer starts after bw_start)
-  at most:  sleeps that ended while blockwatch ran, [bw_start, bw_end]"""
+from those two signals, the SIGINT and the workload's own clock, never from
+blockwatch's report:
+  at least: sleeps that ended in [ready + SETTLE, sigint]
+  at most:  sleeps that ended in [ready - EDGE, sigint + EDGE]"""
 import os
 import subprocess
 import sys
+import signal
 import time
 
 sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
@@ -24,6 +26,10 @@ TRACE_SECS = 3
 # A sleep that began before the probes were attached has no seen switch-out and may go
 # unreported: sleeps take 10 ms, plus up to ~40 ms of run-queue wait on a loaded 2-CPU box.
 SETTLE_NS = 50_000_000
+# Thread accounting starts a moment before "ready" is written (the last attach steps),
+# and the loop sees SIGINT within its 100 ms poll and drains the ring buffer before it
+# detaches: 300 ms each side covers that on a loaded 2-CPU machine (12 sleeps at 40/s).
+EDGE_NS = 300_000_000
 
 
 def ends_in(ends, lo, hi):
@@ -45,15 +51,17 @@ def main():
             bwtest.save_failed_tally("attach", run, "attach")
             tap.done()
         ready_r, ready_w = bwtest.ready_pipe()
-        cmd = [bwtest.BLOCKWATCH, "trace", "-p", str(wl.pid), "--duration", str(TRACE_SECS),
-               "--ready-fd", str(ready_w), "--format", "json", "--output", run.report_path]
+        cmd = [bwtest.BLOCKWATCH, "trace", "-p", str(wl.pid), "--ready-fd", str(ready_w), "--format", "json", "--output", run.report_path]
         bw_start = time.monotonic_ns()
         bw = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=(ready_w,))
         os.close(ready_w)
         ready = bwtest.wait_line(ready_r, "ready", 60)
         ready_t = time.monotonic_ns()
+        time.sleep(TRACE_SECS)  # the traced window itself, not a wait for readiness
+        sigint_t = time.monotonic_ns()
+        bw.send_signal(signal.SIGINT)
         try:
-            out, err = bw.communicate(timeout=TRACE_SECS + 60)
+            out, err = bw.communicate(timeout=60)
             run.rc, run.stderr = bw.returncode, err
         except subprocess.TimeoutExpired:
             bw.kill()
@@ -61,6 +69,8 @@ def main():
             run.rc = "timeout"
         bw_end = time.monotonic_ns()
         tap.check("attach: blockwatch says when its probes are attached (--ready-fd)", ready)
+        tap.check(f"attach: SIGINT ends the trace promptly ({(bw_end - sigint_t) / 1e9:.1f}s < 10s)",
+                  bw_end - sigint_t < 10e9)
         tap.check("attach: workload still running when blockwatch finished", wl.poll() is None)
         wl.terminate()  # it writes its truth and exits
         wl.wait(timeout=30)
@@ -70,8 +80,8 @@ def main():
             tap.done()
         (e,) = run.truth["expected"]
         ends = run.truth["event_ends_monotonic_ns"]
-        lo = ends_in(ends, ready_t + SETTLE_NS, bw_start + TRACE_SECS * 1_000_000_000)
-        hi = ends_in(ends, bw_start, bw_end)
+        lo = ends_in(ends, ready_t + SETTLE_NS, sigint_t)
+        hi = ends_in(ends, ready_t - EDGE_NS, sigint_t + EDGE_NS)
         window = dict(e, count_bounds=[lo, hi])
         tally, entries, kinds = bwtest.score("attach", "attach", run.report["callsites"], [window])
         bwtest.save_tally(tally)
@@ -87,8 +97,8 @@ def main():
             got = sum(c["count"] for c in hits)
             tap.check(f"attach: count {got} is what the workload blocked while attached ({lo}..{hi})",
                       lo <= got <= hi,
-                      f"ready {(ready_t - bw_start) / 1e9:.2f}s after start, blockwatch ran "
-                      f"{(bw_end - bw_start) / 1e9:.2f}s; overall rate {run.truth['rate_per_s']}/s")
+                      f"ready {(ready_t - bw_start) / 1e9:.2f}s after start, exited "
+                      f"{(bw_end - sigint_t) / 1e9:.2f}s after SIGINT; overall rate {run.truth['rate_per_s']}/s")
         stray = [c for i, c in enumerate(run.report["callsites"]) if kinds[i] == "wrong" and c not in hits]
         tap.check("attach: no unexpected callsites", not stray, "\n".join(map(bwtest.short, stray)))
         bwtest.check_threads(tap, "attach", run.report, dict(run.truth, expected=[]))

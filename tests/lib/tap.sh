@@ -55,6 +55,19 @@ check() {
 	rm -f "$log"
 }
 
+# wait_line FILE LINE [SECONDS]: waits (default 60 s) until FILE has a line
+# exactly LINE: readiness by signal (blockwatch --ready-fd, a workload's
+# "running"), not by a fixed sleep
+wait_line() {
+	local i
+	for ((i = 0; i < ${3:-60} * 20; i++)); do
+		grep -qx -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# no line '$2' in $1 after ${3:-60} s"
+	return 1
+}
+
 # one_line_error NAME EXPECTED_REGEX COMMAND...: COMMAND must exit non-zero
 # and print exactly one line on stderr matching the regex.
 one_line_error() {

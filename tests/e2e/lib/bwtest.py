@@ -51,7 +51,18 @@ class Tap:
         sys.stdout.flush()
         return cond
 
+    def require(self, name, cond, diag=None):
+        """A build or setup step, not a test: a "# " note when it holds (tests/run.sh
+        does not count it), a failure when it does not."""
+        if cond:
+            print(f"# precondition: {name}")
+            sys.stdout.flush()
+            return True
+        return self.check(f"{name} (a build or setup step failed)", False, diag)
+
     def skip(self, name, why):
+        """Only for a capability this machine lacks: tests/run.sh fails the run on any
+        skip the machine does not explain."""
         print(f"ok - {name} # SKIP {why}")
         sys.stdout.flush()
 
@@ -70,9 +81,9 @@ def preflight(tap, need_tracer=True):
         tap.skip("e2e", "needs root (real BPF)")
         return False
     wl = os.path.join(WORKLOADS, "bw-workload")
-    if not tap.check("workloads built", os.access(wl, os.X_OK), f"{wl} missing: run `make workloads`"):
+    if not tap.require("workloads built", os.access(wl, os.X_OK), f"{wl} missing: run `make workloads`"):
         return False
-    if need_tracer and not tap.check("blockwatch built", os.access(BLOCKWATCH, os.X_OK), f"{BLOCKWATCH} missing: run `make`"):
+    if need_tracer and not tap.require("blockwatch built", os.access(BLOCKWATCH, os.X_OK), f"{BLOCKWATCH} missing: run `make`"):
         return False
     return True
 
