@@ -426,9 +426,12 @@ def save_failed_tally(name, run, group="positive"):
     required_n = None
     if run.truth:
         required_n = sum(1 for e in run.truth["expected"] if required(e))
-    save_tally({"name": name, "group": group, "required": required_n, "found": 0, "reported": 0,
-                "correct": 0, "duplicate": 0, "soft": 0, "wrong": 0, "missed": [], "wrong_at": [],
-                "failed": True})
+    save_tally(failed_tally(name, group, required_n))
+
+
+def failed_tally(name, group, required_n=None):
+    return {"name": name, "group": group, "required": required_n, "found": 0, "reported": 0,
+            "correct": 0, "duplicate": 0, "soft": 0, "wrong": 0, "missed": [], "wrong_at": [], "failed": True}
 
 
 def scenario_test(tap, scenario, name=None, variant="bw-workload", wl_args=(), threads=True, group="positive"):
