@@ -83,7 +83,8 @@ def main():
         lo = ends_in(ends, ready_t + SETTLE_NS, sigint_t)
         hi = ends_in(ends, ready_t - EDGE_NS, sigint_t + EDGE_NS)
         window = dict(e, count_bounds=[lo, hi])
-        tally, entries, kinds = bwtest.score("attach", "attach", run.report["callsites"], [window])
+        tally, entries, kinds = bwtest.score("attach", "attach", run.report["callsites"], [window],
+                                              lost=bwtest.lost_intervals(run.report))
         bwtest.save_tally(tally)
         where = f"{os.path.basename(e['file'])}:{e['line']}"
         hits = [run.report["callsites"][i] for i in entries[0]["hits"]]
@@ -95,6 +96,7 @@ def main():
                       all(bwtest.api_ok(c.get("blocking_api"), e["blocking_api"]) for c in hits),
                       "\n".join(map(bwtest.short, hits)))
             got = sum(c["count"] for c in hits)
+            lo, hi = bwtest.count_range(window, bwtest.lost_intervals(run.report))
             tap.check(f"attach: count {got} is what the workload blocked while attached ({lo}..{hi})",
                       lo <= got <= hi,
                       f"ready {(ready_t - bw_start) / 1e9:.2f}s after start, exited "

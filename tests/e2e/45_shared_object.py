@@ -59,7 +59,8 @@ def traced(tap, name, cmd):
         if not report:
             bwtest.save_tally(bwtest.failed_tally(name, "shared-object"))
             return
-        bwtest.save_tally(bwtest.score(name, "shared-object", report["callsites"], [expected(truth)])[0])
+        bwtest.save_tally(bwtest.score(name, "shared-object", report["callsites"], [expected(truth)],
+                                       lost=bwtest.lost_intervals(report))[0])
         proc, probed = host_processes(report, host)
         tap.check(f"{name}: the runtime is recognised in the shared object", probed, str(proc))
         tap.check(f"{name}: no 'not running a recognised runtime' note is left",
@@ -67,7 +68,7 @@ def traced(tap, name, cmd):
         hits, listed, where = truth_hits(report, truth)
         if tap.check(f"{name}: blocking reported at {where}", hits, listed):
             c = hits[0]
-            lo, hi = bwtest.count_range(expected(truth))
+            lo, hi = bwtest.count_range(expected(truth), bwtest.lost_intervals(report))
             tap.check(f"{name}: count {c['count']} within 10% of {truth['count']}", lo <= c["count"] <= hi)
             tap.check(f"{name}: category sleep", c["category"] == "sleep")
             tap.check(f"{name}: blocking API is std::thread::sleep", bwtest.api_ok(c["blocking_api"], "std::thread::sleep"),
@@ -119,7 +120,7 @@ def system_wide(tap, host, lib):
         if others:
             tap.note(f"{name}: callsites of other processes (not scored):\n" + "\n".join(map(bwtest.short, others)))
         entry = expected(truth, count_bounds=[int(truth["count"] * 0.6), int(truth["count"] * 1.1)])
-        bwtest.save_tally(bwtest.score("system-wide", "system-wide", mine, [entry])[0])
+        bwtest.save_tally(bwtest.score("system-wide", "system-wide", mine, [entry], lost=bwtest.lost_intervals(report))[0])
         hits, listed, where = truth_hits(report, truth)
         if tap.check(f"{name}: blocking reported at {where}", hits, listed):
             n = sum(c["count"] for c in hits)

@@ -22,7 +22,7 @@ def long_polls(tap):
         if not bwtest.check_run(tap, run):
             bwtest.save_failed_tally("long-poll", run, "classic")
             return
-        bwtest.save_tally(bwtest.score("long-poll", "classic", run.report["callsites"], run.truth["expected"])[0])
+        bwtest.save_tally(bwtest.score("long-poll", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         rep, truth = run.report, run.truth
         polls = rep.get("long_polls") or []
         tap.check("long-poll: polls are enabled in the report", rep.get("polls_enabled") is True)
@@ -85,7 +85,7 @@ def lock_holder(tap):
         if not bwtest.check_run(tap, run):
             bwtest.save_failed_tally("holder", run, "classic")
             return
-        bwtest.save_tally(bwtest.score("holder", "classic", run.report["callsites"], run.truth["expected"])[0])
+        bwtest.save_tally(bwtest.score("holder", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         holder = run.truth["holder"]
         locks = [c for c in run.report["callsites"] if c["category"] == "lock"]
         if not tap.check("holder: the contended lock is reported", locks,
@@ -107,7 +107,7 @@ def drop_type(tap):
         if not bwtest.check_run(tap, run):
             bwtest.save_failed_tally("drop-type", run, "classic")
             return
-        bwtest.save_tally(bwtest.score("drop-type", "classic", run.report["callsites"], run.truth["expected"])[0])
+        bwtest.save_tally(bwtest.score("drop-type", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         drops = [c for c in run.report["callsites"] if c["category"] == "drop"]
         types = [c.get("drop_type") for c in drops]
         tap.check("drop-type: the blocking Drop names the dropped type (AuditRecord)",
@@ -119,7 +119,7 @@ def drop_type(tap):
         if not bwtest.check_run(tap, run):
             bwtest.save_failed_tally("drop-flush-type", run, "classic")
             return
-        bwtest.save_tally(bwtest.score("drop-flush-type", "classic", run.report["callsites"], run.truth["expected"])[0])
+        bwtest.save_tally(bwtest.score("drop-flush-type", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         drops = [c for c in run.report["callsites"] if c["category"] == "drop"]
         found = [c for c in drops if "BufWriter" in (c.get("drop_type") or "")]
         tap.check("drop-flush: the report names BufWriter as the type whose drop blocked", found,
@@ -136,7 +136,7 @@ def lock_holds(tap):
         if not bwtest.check_run(tap, run):
             bwtest.save_failed_tally("async-lock", run, "classic")
             return
-        bwtest.save_tally(bwtest.score("async-lock", "classic", run.report["callsites"], run.truth["expected"])[0])
+        bwtest.save_tally(bwtest.score("async-lock", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         rep, truth = run.report, run.truth
         holds = rep.get("lock_holds") or []
         tap.check("async-lock: lock tracking is enabled in the report", rep.get("locks_enabled") is True)
@@ -186,7 +186,7 @@ def lock_holds(tap):
                        trace_args=("--locks=" + HOLD_THRESHOLD,))
     try:
         if bwtest.check_run(tap, run):
-            bwtest.save_tally(bwtest.score("async-lock-lines", "classic", run.report["callsites"], run.truth["expected"])[0])
+            bwtest.save_tally(bwtest.score("async-lock-lines", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
             holds = run.report.get("lock_holds") or []
             listed = "\n".join(f"{h['file']}:{h['line']} {h['blocking_api']} count={h['count']}" for h in holds)
             for e in run.truth["lock_holds"]:
@@ -201,7 +201,7 @@ def lock_holds(tap):
     run = bwtest.trace("async-lock-negative", "tokio-apis", trace_args=("--locks=25ms",))
     try:
         if bwtest.check_run(tap, run):
-            bwtest.save_tally(bwtest.score("async-lock-negative", "classic", run.report["callsites"], run.truth["expected"])[0])
+            bwtest.save_tally(bwtest.score("async-lock-negative", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
             holds = run.report.get("lock_holds") or []
             tap.check("async-lock-negative: short holds, channels and tokio::fs are not reported", not holds,
                       "\n".join(f"{h['file']}:{h['line']} {h['blocking_api']}" for h in holds))

@@ -48,6 +48,8 @@ def main():
     for t in tallies:
         req = "?" if t["required"] is None else t["required"]
         note = "  (run failed)" if t.get("failed") else ""
+        if t.get("lost"):
+            note += f"  ({t['lost']} intervals lost: count bounds lowered by that many)"
         print(f"# {t['name']:<22} {t.get('group', '?'):<13} {req:>8} {t['found']:>5} {t['reported']:>8} "
               f"{t['correct']:>7} {t['duplicate']:>3} {t['soft']:>4} {t['wrong']:>5}{note}")
         for m in t.get("missed") or []:
