@@ -94,21 +94,38 @@ else
 	not_ok killed_recording "$n intervals readable"
 fi
 
-# --- a flipped byte inside the first chunk ----------------------------------
-python3 - "$T/rec.bw" "$T/flipped.bw" <<'PY'
+# --- a flipped byte inside the first chunk that holds intervals -------------
+# A chunk's intervals are those readable when the recording is cut at its end
+# minus those readable when cut at its start. Flipping bytes in that chunk
+# must lose exactly those and keep every other chunk's (which chunk is the
+# first with intervals depends on how fast the fixture started).
+mapfile -t chunks < <(python3 -c 'import re, sys
+for m in re.finditer(b"BWCK", open(sys.argv[1], "rb").read()): print(m.start())' "$T/rec.bw")
+at=-1 before=0 in_chunk=0
+for ((i = 0; i + 1 < ${#chunks[@]}; i++)); do
+	head -c "${chunks[i + 1]}" "$T/rec.bw" >"$T/upto.bw"
+	report "$T/upto.bw" json
+	upto=$(json_callsites "$out" 2>/dev/null || echo -1)
+	if [ "$upto" -gt "$before" ]; then
+		at=${chunks[i]} in_chunk=$((upto - before))
+		break
+	fi
+	before=$upto
+done
+python3 - "$T/rec.bw" "$T/flipped.bw" "$at" <<'PY'
 import sys
 d = bytearray(open(sys.argv[1], "rb").read())
-at = d.index(b"BWCK") + 24 + 40  # inside chunk 0's compressed payload
+at = int(sys.argv[3]) + 24 + 40  # inside that chunk's compressed payload
 d[at] ^= 0xff; d[at + 1] ^= 0x55
 open(sys.argv[2], "wb").write(d)
 PY
 report "$T/flipped.bw" json
 n=$(json_callsites "$out" 2>/dev/null || echo -1)
-# chunk 0 (the first second, ~100 intervals) is lost; the later chunks are kept
-if expect corrupted 3 "corrupted|does not decompress|malformed" && [ "$n" -gt 0 ] && [ "$n" -lt "$full" ]; then
+if [ "$at" -ge 0 ] && expect corrupted 3 "corrupted|does not decompress|malformed" &&
+	[ "$n" -eq $((full - in_chunk)) ]; then
 	ok corrupted_chunk
 else
-	not_ok corrupted_chunk "$n intervals readable, want some but fewer than $full"
+	not_ok corrupted_chunk "chunk at byte $at holds $in_chunk intervals: $n readable, want $((full - in_chunk))"
 fi
 
 # --- not a recording, a newer format, an empty file -------------------------
