@@ -3,7 +3,9 @@
 # (one line, std::thread::sleep of 10 ms, COUNT calls): trace --stacks prints
 # each live line's stack through that line; record --live prints one live line
 # per recorded interval (the recording holds exactly as many); --library-crates
-# moves the callsite out of the named function to its caller.
+# moves the callsite out of the named function to its caller; --stuck flags a
+# worker blocked longer than it while it still is (the top fixture blocks one
+# worker for 3 s every 6 s, at its TOP-STUCK line), and only that one.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -96,4 +98,31 @@ assert c["category"] == e["category"] and bwtest.api_ok(c["blocking_api"], e["bl
 lo, hi = bwtest.count_range(e, bwtest.lost_intervals(rep))
 assert lo <= c["count"] <= hi, (bwtest.short(c), lo, hi)
 PY
+# --- --stuck ----------------------------------------------------------------------
+FIX_SRC=tests/integration/top-fixture
+FIXTURE=$PWD/$BUILD/top-fixture/release/top-fixture
+CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+require "top fixture builds" env CARGO_TARGET_DIR="$PWD/$BUILD/top-fixture" "$CARGO" build -q --release \
+	--manifest-path "$FIX_SRC/Cargo.toml"
+stuck_line=$(grep -n '// TOP-STUCK$' "$FIX_SRC/src/main.rs" | cut -d: -f1)
+# 4 s: the first 3 s block starts 1.5 s in (see the fixture)
+timeout 60 "$BLOCKWATCH" trace --stuck 500ms --duration 4 -- "$FIXTURE" >"$T/stuck.txt" 2>&1
+rc=$?
+check "--stuck 500ms: exit 0 (rc=$rc), the 3 s block at main.rs:$stuck_line flagged STUCK (0.5-3 s), nothing else" \
+	python3 - "$T/stuck.txt" "main.rs:$stuck_line" "$rc" <<'PY'
+import re, sys
+assert sys.argv[3] == "0", f"exit {sys.argv[3]}"
+stuck = [l for l in open(sys.argv[1]).read().splitlines() if " STUCK " in l]
+assert stuck, "no STUCK line"
+for l in stuck:
+    assert f"({sys.argv[2]})" in l, f"STUCK elsewhere: {l}"
+    m = re.search(r" ([0-9.]+)(ms|s) STUCK ", l)
+    ms = float(m.group(1)) * (1000 if m.group(2) == "s" else 1)
+    # flagged once past --stuck, on a ~100 ms check; the block itself lasts 3 s
+    assert 500 <= ms < 3000, l
+PY
+timeout 60 "$BLOCKWATCH" trace --stuck 5s --duration 4 -- "$FIXTURE" >"$T/stuck5.txt" 2>&1
+rc=$?
+check "--stuck 5s: exit 0 (rc=$rc), a 3 s block is not flagged" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'Blocking on' '$T/stuck5.txt' && ! grep -q ' STUCK ' '$T/stuck5.txt'"
 [ "$failures" -eq 0 ]
