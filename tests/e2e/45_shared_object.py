@@ -94,8 +94,17 @@ def system_wide(tap, host, lib):
         tap.check(f"{name}: blockwatch says when its probes are attached (--ready-fd)",
                   bwtest.wait_line(ready_r, "ready", 60))
         os.close(ready_r)
+        # Stray processes without a runtime that block all the time (a shell loop of
+        # sleeps, a Python loop of sleeps): watched, never traced, no callsite of theirs.
+        strays = [subprocess.Popen(["bash", "-c", "while :; do sleep 0.01; done"]),
+                  subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(0.01)"])]
         env = dict(os.environ, BW_SERVICE_ROUNDS="100")
-        p = subprocess.run([host, lib], env=env, stdout=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
+        try:
+            p = subprocess.run([host, lib], env=env, stdout=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
+        finally:
+            for x in strays:
+                x.kill()
+                x.wait()
         bw.send_signal(signal.SIGINT)
         try:
             _, err = bw.communicate(timeout=30)
@@ -116,6 +125,11 @@ def system_wide(tap, host, lib):
         ours = (os.path.realpath(host), os.path.realpath(lib))
         mine = [c for c in report["callsites"]
                 if any(os.path.realpath(f.get("module") or "") in ours for f in c.get("stack") or [])]
+        stray_modules = {os.path.realpath(x) for x in ("/bin/bash", "/bin/sleep", sys.executable)}
+        stray = [c for c in report["callsites"]
+                 if any(os.path.realpath(f.get("module") or "") in stray_modules for f in c.get("stack") or [])]
+        tap.check(f"{name}: stray processes without a runtime (bash, sleep, python loops) have no callsite",
+                  not stray, "\n".join(map(bwtest.short, stray)))
         others = [c for c in report["callsites"] if c not in mine]
         if others:
             tap.note(f"{name}: callsites of other processes (not scored):\n" + "\n".join(map(bwtest.short, others)))
