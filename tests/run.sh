@@ -3,6 +3,9 @@
 # Each test program prints TAP lines ("ok - name", "not ok - name",
 # "ok - name # SKIP why"); a program that exits non-zero without any
 # "not ok" line counts as one failure of its own.
+# A skip is only for a capability this machine lacks, and the machine must
+# show it lacks it (explained_skip); any other skip (a tool `make deps`
+# installs, a build or setup step) fails the run.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -10,6 +13,26 @@ export BUILD BLOCKWATCH="$PWD/$BUILD/blockwatch"
 passed=0 failed=0 skipped=0
 log_dir="$BUILD/test-logs"
 mkdir -p "$log_dir"
+
+# explained_skip WHY: true when this machine really lacks what WHY names.
+explained_skip() {
+	case $1 in
+	"needs root"*) [ "$(id -u)" -ne 0 ] ;;
+	"no BTF"*) [ ! -r /sys/kernel/btf/vmlinux ] ;;
+	"no uprobes"*) [ ! -d /sys/bus/event_source/devices/uprobe ] ;;
+	"cannot mount a tmpfs"*) ! can_mount_tmpfs ;;
+	*) false ;;
+	esac
+}
+can_mount_tmpfs() {
+	local d rc
+	d=$(mktemp -d) || return 1
+	mount -t tmpfs -o size=4k tmpfs "$d" 2>/dev/null && umount "$d"
+	rc=$?
+	rmdir "$d"
+	return $rc
+}
+unexplained=()
 
 run_one() { # name, command...
 	local name=$1; shift
@@ -27,6 +50,11 @@ run_one() { # name, command...
 		f=1
 	fi
 	grep -E '^(not ok|ok) - ' "$out" | sed 's/^/   /'
+	local line why
+	while IFS= read -r line; do
+		why=${line#*# SKIP }
+		explained_skip "$why" || unexplained+=("$name: ${line#ok - }")
+	done < <(grep -E '^ok - .*# SKIP' "$out")
 	if [ "$f" -gt 0 ]; then
 		echo "   --- log of $name (last 40 lines):"
 		tail -n 40 "$out" | sed 's/^/   | /'
@@ -45,5 +73,10 @@ for t in tests/integration/*.sh tests/e2e/*.sh tests/e2e/*.py; do
 	esac
 done
 
+if [ ${#unexplained[@]} -gt 0 ]; then
+	echo "== skips this machine does not explain (a missing tool, build or setup step is a failure; see tests/run.sh):"
+	printf '   not ok - %s\n' "${unexplained[@]}"
+	failed=$((failed + ${#unexplained[@]}))
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -180,6 +180,7 @@ static int run(struct record_args *a, struct rec_writer *w)
 		return 1;
 	}
 	ctx.live.start_ns = tracer_start_ns(t);
+	target_args__ready();
 	fprintf(stderr, "Recording to %s%s... Ctrl-C to stop.\n", a->output,
 		a->t.command ? " (the command)" : a->t.npids ? "" : " (system-wide)");
 	if (a->duration_ns)

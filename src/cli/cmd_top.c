@@ -185,6 +185,7 @@ int cmd_top(int argc, char **argv)
 		report_session__free(session);
 		return 1;
 	}
+	target_args__ready();
 	rc = term_stop_requested ? 0 : top__run(t, &a.top);
 	if (a.output) {
 		struct bw_snapshot *snap;

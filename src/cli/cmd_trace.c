@@ -113,6 +113,7 @@ static int run(struct trace_args *a)
 		return 1;
 	}
 	live.start_ns = tracer_start_ns(t);
+	target_args__ready();
 	if (!a->quiet)
 		fprintf(live.out, "Tracing%s... Ctrl-C to stop.\n",
 			a->t.command ? " the command" : a->t.npids ? "" : " system-wide");

@@ -1,8 +1,12 @@
 /* Shared target/threshold options of the tracing commands (see target_args.h). */
 #include "cli/target_args.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blame/blame.h"
 #include "classify/thread_role.h"
@@ -10,7 +14,10 @@
 #include "cli/commands.h"
 #include "cli/parse.h"
 
-enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES, OPT_POLLS, OPT_SAMPLE, OPT_LOCKS };
+enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES, OPT_POLLS, OPT_SAMPLE, OPT_LOCKS, OPT_READY_FD };
+
+/* --ready-fd: written once probes are attached, then closed (-1: not asked). */
+static int ready_fd = -1;
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID[,PID...]", 0, "Trace these processes (all their threads, also new ones)", 0 },
@@ -22,6 +29,7 @@ static const struct argp_option options[] = {
 	{ "locks", OPT_LOCKS, "DURATION", OPTION_ARG_OPTIONAL, "Also report tokio::sync Mutex/RwLock/Semaphore permits held across an .await at least this long (default 10ms); costs uprobes per poll and lock operation", 0 },
 	{ "poll-sample", OPT_SAMPLE, "DURATION", 0, "On-CPU sampling period inside long polls (default 1ms)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
+	{ "ready-fd", OPT_READY_FD, "FD", 0, "Write \"ready\" and a newline to this open file descriptor once the probes are attached, then close it (for scripts and tests)", 0 },
 	{},
 };
 
@@ -70,6 +78,16 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'v':
 		o->verbose = true;
 		return 0;
+	case OPT_READY_FD: {
+		char *end;
+		long fd = strtol(arg, &end, 10);
+
+		/* close-on-exec: a launched command must not hold it open */
+		if (*arg == '\0' || *end || fd < 0 || fd > 65535 || fcntl((int)fd, F_SETFD, FD_CLOEXEC))
+			CLI_FAIL(state, "bad --ready-fd '%s' (an open file descriptor, example: 3)", arg);
+		ready_fd = (int)fd;
+		return 0;
+	}
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -103,6 +121,19 @@ int target_args__split(int argc, char **argv, struct tracer_opts *opts)
 		}
 	}
 	return argc;
+}
+
+void target_args__ready(void)
+{
+	static const char line[] = "ready\n";
+
+	if (ready_fd < 0)
+		return;
+	/* a reader that went away is no reason to stop tracing */
+	if (write(ready_fd, line, sizeof(line) - 1) < 0 && errno != EPIPE)
+		fprintf(stderr, "blockwatch: --ready-fd %d: %s\n", ready_fd, strerror(errno));
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 int target_args__check(const struct tracer_opts *opts)

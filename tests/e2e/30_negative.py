@@ -35,7 +35,8 @@ def main():
     if not bwtest.preflight(tap):
         tap.done()
     for scenario in SCENARIOS:
-        run = bwtest.scenario_test(tap, scenario, wl_args=["--seconds", "3"] if scenario == "idle" else [])
+        run = bwtest.scenario_test(tap, scenario, wl_args=["--seconds", "3"] if scenario == "idle" else [],
+                                   group="negative")
         extra_checks(tap, scenario, run)
     tap.done()
 

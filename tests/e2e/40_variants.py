@@ -47,8 +47,8 @@ def main():
     if not bwtest.preflight(tap):
         tap.done()
     for scenario in ("sleep", "drop", "mutex"):
-        bwtest.scenario_test(tap, scenario, name=f"lines-{scenario}", variant="bw-workload-lines")
-    bwtest.scenario_test(tap, "sleep", name="split-sleep", variant="split/bw-workload")
+        bwtest.scenario_test(tap, scenario, name=f"lines-{scenario}", variant="bw-workload-lines", group="variants")
+    bwtest.scenario_test(tap, "sleep", name="split-sleep", variant="split/bw-workload", group="variants")
     stripped(tap)
     tap.done()
 

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bwtest  # noqa: E402
@@ -40,9 +39,16 @@ def truth_hits(report, truth):
     return hits, listed, f"{os.path.basename(truth['file'])}:{truth['line']}"
 
 
+def expected(truth, **extra):
+    """The host's truth as the scorer's entry: every call sleeps 10 ms in std::thread::sleep."""
+    return dict({"file": truth["file"], "line": truth["line"], "category": "sleep",
+                 "blocking_api": "std::thread::sleep", "count": truth["count"], "count_slack": 0,
+                 "soft": False, "calls": truth["count"]}, **extra)
+
+
 def traced(tap, name, cmd):
     host = cmd[0]
-    if not tap.check(f"{name} built", os.access(host, os.X_OK), f"{host} missing: run `make workloads`"):
+    if not tap.require(f"{name} built", os.access(host, os.X_OK), f"{host} missing: run `make workloads`"):
         return
     with tempfile.TemporaryDirectory() as d:
         report_path = os.path.join(d, "report.json")
@@ -51,7 +57,10 @@ def traced(tap, name, cmd):
         tap.check(f"{name}: blockwatch exits 0", p.returncode == 0, p.stderr)
         truth, report = results(tap, name, p.stdout, report_path)
         if not report:
+            bwtest.save_tally(bwtest.failed_tally(name, "shared-object"))
             return
+        bwtest.save_tally(bwtest.score(name, "shared-object", report["callsites"], [expected(truth)],
+                                       lost=bwtest.lost_intervals(report))[0])
         proc, probed = host_processes(report, host)
         tap.check(f"{name}: the runtime is recognised in the shared object", probed, str(proc))
         tap.check(f"{name}: no 'not running a recognised runtime' note is left",
@@ -59,9 +68,11 @@ def traced(tap, name, cmd):
         hits, listed, where = truth_hits(report, truth)
         if tap.check(f"{name}: blocking reported at {where}", hits, listed):
             c = hits[0]
-            lo, hi = int(truth["count"] * 0.9), int(truth["count"] * 1.1) + 1
+            lo, hi = bwtest.count_range(expected(truth), bwtest.lost_intervals(report))
             tap.check(f"{name}: count {c['count']} within 10% of {truth['count']}", lo <= c["count"] <= hi)
             tap.check(f"{name}: category sleep", c["category"] == "sleep")
+            tap.check(f"{name}: blocking API is std::thread::sleep", bwtest.api_ok(c["blocking_api"], "std::thread::sleep"),
+                      c["blocking_api"])
         tap.check(f"{name}: nothing else reported", len(report["callsites"]) == len(hits), listed)
 
 
@@ -71,16 +82,29 @@ def system_wide(tap, host, lib):
     starts tracing it, so the start of a ~2 s run may be missed (up to a few hundred ms
     on a loaded machine), not more."""
     name = "system-wide so-dlopen-host"
-    if not os.access(host, os.X_OK):
-        tap.skip(name, f"{host} missing: run `make workloads`")
+    if not tap.require(f"{name} built", os.access(host, os.X_OK), f"{host} missing: run `make workloads`"):
         return
     with tempfile.TemporaryDirectory() as d:
         report_path = os.path.join(d, "report.json")
-        bw = subprocess.Popen([bwtest.BLOCKWATCH, "trace", "-q", "-f", "json", "-o", report_path],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)  # attached (the same wait as trace_lifecycle.sh's system-wide test)
+        ready_r, ready_w = bwtest.ready_pipe()
+        bw = subprocess.Popen([bwtest.BLOCKWATCH, "trace", "-q", "-f", "json", "-o", report_path,
+                               "--ready-fd", str(ready_w)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, pass_fds=(ready_w,))
+        os.close(ready_w)
+        tap.check(f"{name}: blockwatch says when its probes are attached (--ready-fd)",
+                  bwtest.wait_line(ready_r, "ready", 60))
+        os.close(ready_r)
+        # Stray processes without a runtime that block all the time (a shell loop of
+        # sleeps, a Python loop of sleeps): watched, never traced, no callsite of theirs.
+        strays = [subprocess.Popen(["bash", "-c", "while :; do sleep 0.01; done"]),
+                  subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(0.01)"])]
         env = dict(os.environ, BW_SERVICE_ROUNDS="100")
-        p = subprocess.run([host, lib], env=env, stdout=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
+        try:
+            p = subprocess.run([host, lib], env=env, stdout=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
+        finally:
+            for x in strays:
+                x.kill()
+                x.wait()
         bw.send_signal(signal.SIGINT)
         try:
             _, err = bw.communicate(timeout=30)
@@ -90,15 +114,35 @@ def system_wide(tap, host, lib):
         tap.check(f"{name}: blockwatch exits 0 on Ctrl-C", bw.returncode == 0, err)
         truth, report = results(tap, name, p.stdout, report_path)
         if not report:
+            bwtest.save_tally(bwtest.failed_tally("system-wide", "system-wide"))
             return
         proc, probed = host_processes(report, host)
         tap.check(f"{name}: the process is traced once it loaded the runtime", probed, str(proc))
         pids = {x["pid"] for x in proc}
+        # Scored over the host's callsites: those with a frame in the host or its library.
+        # System-wide, other Tokio programs running on this machine are not ours to judge
+        # (they are listed); any stray callsite of the host's threads has such a frame.
+        ours = (os.path.realpath(host), os.path.realpath(lib))
+        mine = [c for c in report["callsites"]
+                if any(os.path.realpath(f.get("module") or "") in ours for f in c.get("stack") or [])]
+        stray_modules = {os.path.realpath(x) for x in ("/bin/bash", "/bin/sleep", sys.executable)}
+        stray = [c for c in report["callsites"]
+                 if any(os.path.realpath(f.get("module") or "") in stray_modules for f in c.get("stack") or [])]
+        tap.check(f"{name}: stray processes without a runtime (bash, sleep, python loops) have no callsite",
+                  not stray, "\n".join(map(bwtest.short, stray)))
+        others = [c for c in report["callsites"] if c not in mine]
+        if others:
+            tap.note(f"{name}: callsites of other processes (not scored):\n" + "\n".join(map(bwtest.short, others)))
+        entry = expected(truth, count_bounds=[int(truth["count"] * 0.6), int(truth["count"] * 1.1)])
+        bwtest.save_tally(bwtest.score("system-wide", "system-wide", mine, [entry], lost=bwtest.lost_intervals(report))[0])
         hits, listed, where = truth_hits(report, truth)
         if tap.check(f"{name}: blocking reported at {where}", hits, listed):
             n = sum(c["count"] for c in hits)
             tap.check(f"{name}: count {n} between 60% and 110% of {truth['count']}",
                       truth["count"] * 0.6 <= n <= truth["count"] * 1.1)
+            tap.check(f"{name}: category sleep, API std::thread::sleep",
+                      all(c["category"] == "sleep" and bwtest.api_ok(c["blocking_api"], "std::thread::sleep")
+                          for c in hits), listed)
         workers = [t for t in report["threads"] if t["pid"] in pids and t["role"] == "worker"]
         tap.check(f"{name}: its 2 workers recognised", len(workers) == 2, str(workers))
 

@@ -20,7 +20,9 @@ def long_polls(tap):
     run = bwtest.trace("long-poll", "long-poll", trace_args=("--polls=" + POLL_THRESHOLD,))
     try:
         if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally("long-poll", run, "classic")
             return
+        bwtest.save_tally(bwtest.score("long-poll", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         rep, truth = run.report, run.truth
         polls = rep.get("long_polls") or []
         tap.check("long-poll: polls are enabled in the report", rep.get("polls_enabled") is True)
@@ -61,6 +63,7 @@ def polls_negative(tap):
     run = bwtest.trace("polls-sleep", "sleep", trace_args=("--polls=" + POLL_THRESHOLD,))
     try:
         if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally("polls-sleep", run, "classic")
             return
         # a worker that blocked at least a threshold's worth had slow events (where sp is read)
         workers = [t for t in run.report["threads"]
@@ -71,7 +74,7 @@ def polls_negative(tap):
         polls = run.report.get("long_polls") or []
         tap.check("polls-sleep: a task blocked in std::thread::sleep is no long poll", not polls,
                   "\n".join(f"{p['file']}:{p['line']} {p['function']}" for p in polls))
-        bwtest.save_tally(bwtest.compare(tap, "polls-sleep", run.report, run.truth))
+        bwtest.save_tally(bwtest.compare(tap, "polls-sleep", run.report, run.truth, "classic"))
     finally:
         run.cleanup()
 
@@ -80,7 +83,9 @@ def lock_holder(tap):
     run = bwtest.trace("holder", "mutex")
     try:
         if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally("holder", run, "classic")
             return
+        bwtest.save_tally(bwtest.score("holder", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         holder = run.truth["holder"]
         locks = [c for c in run.report["callsites"] if c["category"] == "lock"]
         if not tap.check("holder: the contended lock is reported", locks,
@@ -100,7 +105,9 @@ def drop_type(tap):
     run = bwtest.trace("drop-type", "drop")
     try:
         if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally("drop-type", run, "classic")
             return
+        bwtest.save_tally(bwtest.score("drop-type", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         drops = [c for c in run.report["callsites"] if c["category"] == "drop"]
         types = [c.get("drop_type") for c in drops]
         tap.check("drop-type: the blocking Drop names the dropped type (AuditRecord)",
@@ -110,7 +117,9 @@ def drop_type(tap):
     run = bwtest.trace("drop-flush-type", "drop-flush")
     try:
         if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally("drop-flush-type", run, "classic")
             return
+        bwtest.save_tally(bwtest.score("drop-flush-type", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         drops = [c for c in run.report["callsites"] if c["category"] == "drop"]
         found = [c for c in drops if "BufWriter" in (c.get("drop_type") or "")]
         tap.check("drop-flush: the report names BufWriter as the type whose drop blocked", found,
@@ -125,7 +134,9 @@ def lock_holds(tap):
     run = bwtest.trace("async-lock", "async-lock", trace_args=("--locks=" + HOLD_THRESHOLD,))
     try:
         if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally("async-lock", run, "classic")
             return
+        bwtest.save_tally(bwtest.score("async-lock", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
         rep, truth = run.report, run.truth
         holds = rep.get("lock_holds") or []
         tap.check("async-lock: lock tracking is enabled in the report", rep.get("locks_enabled") is True)
@@ -144,9 +155,9 @@ def lock_holds(tap):
             tap.check(f"async-lock: {where} hold time {bwtest.ms(h['total_ns'])} within 15% of "
                       f"{bwtest.ms(e['total_ns'])}", e["total_ns"] * 0.85 <= h["total_ns"] <= e["total_ns"] * 1.15)
             released = h.get("released_at") or []
-            tap.check(f"async-lock: {where} says where the guard was released (same file, later line)",
-                      released and f"{bwtest.base(e['file'])}:" in released[0]["where"]
-                      and int(released[0]["where"].rsplit(":", 1)[1].rstrip(")")) > e["line"], str(released))
+            want = f"{bwtest.base(e['file'])}:{e['released_line']})"
+            tap.check(f"async-lock: {where} says the guard was released at the truth's drop line ({want}",
+                      released and released[0]["where"].endswith(want), str(released))
         for e in truth["not_held"]:
             where = f"{bwtest.base(e['file'])}:{e['line']}"
             tap.check(f"async-lock: released before awaiting, or not a lock: {where} not reported",
@@ -175,6 +186,7 @@ def lock_holds(tap):
                        trace_args=("--locks=" + HOLD_THRESHOLD,))
     try:
         if bwtest.check_run(tap, run):
+            bwtest.save_tally(bwtest.score("async-lock-lines", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
             holds = run.report.get("lock_holds") or []
             listed = "\n".join(f"{h['file']}:{h['line']} {h['blocking_api']} count={h['count']}" for h in holds)
             for e in run.truth["lock_holds"]:
@@ -189,6 +201,7 @@ def lock_holds(tap):
     run = bwtest.trace("async-lock-negative", "tokio-apis", trace_args=("--locks=25ms",))
     try:
         if bwtest.check_run(tap, run):
+            bwtest.save_tally(bwtest.score("async-lock-negative", "classic", run.report["callsites"], run.truth["expected"], lost=bwtest.lost_intervals(run.report))[0])
             holds = run.report.get("lock_holds") or []
             tap.check("async-lock-negative: short holds, channels and tokio::fs are not reported", not holds,
                       "\n".join(f"{h['file']}:{h['line']} {h['blocking_api']}" for h in holds))
@@ -208,14 +221,18 @@ def recorded(tap):
                                 "--scenario", scenario, "--truth", truth_path],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
             if not tap.check(f"recorded {scenario}: record exits 0", p.returncode == 0, p.stderr):
+                bwtest.save_tally(bwtest.failed_tally(f"recorded-{scenario}", "recorded"))
                 continue
             r = subprocess.run([bwtest.BLOCKWATCH, "report", rec, "--format", "json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
             try:
                 rep, truth = json.loads(r.stdout), json.load(open(truth_path))
-            except ValueError as e:
+            except (ValueError, OSError) as e:
                 tap.check(f"recorded {scenario}: report is JSON", False, f"{e}\n{r.stderr}")
+                bwtest.save_tally(bwtest.failed_tally(f"recorded-{scenario}", "recorded"))
                 continue
+            # the recording's callsites, scored against the truth like a live trace's
+            bwtest.save_tally(bwtest.compare(tap, f"recorded-{scenario}", rep, truth, "recorded"))
             if scenario == "long-poll":
                 e = truth["long_polls"][0]
                 hits = [x for x in rep.get("long_polls", []) if bwtest.at(x, e["file"], e["line"])]

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Runs last (tests/run.sh runs tests/e2e/*.py in name order): precision and recall over
-the whole suite, from the tallies the other e2e tests saved in $BUILD/e2e-results/.
-  recall    = expected callsites found (right file:line and category) / expected
-  precision = reported callsites that are correct / reported
-Individual tests already fail on every miss; this line is the overall score."""
+"""Runs last (tests/run.sh runs tests/e2e/*.py in name order): precision and recall per
+group and over the whole suite, from the tallies the other e2e tests saved in
+$BUILD/e2e-results/ (bwtest.score is the one scorer that made them):
+  recall    = required truth entries found (file:line, category, API and count right)
+              / required entries
+  precision = correct callsites / (correct + wrong); duplicates (a second callsite at a
+              found place) and soft entries (a real disk's fsync) are listed apart
+Fails below 1.00, when a run failed, and when a group that has ground truth left no
+tally (its test did not get that far)."""
 import glob
 import json
 import os
@@ -13,29 +17,67 @@ sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bwtest  # noqa: E402
 
+# Every group of runs with ground truth; each test file saves its runs under one of these.
+GROUPS = ["positive", "negative", "attach", "variants", "shared-object", "system-wide", "recorded", "classic"]
+
+
+def ratio(num, den):
+    return num / den if den else 1.0  # nothing to find / nothing reported: nothing wrong
+
+
+def line(label, ts):
+    req = sum(t["required"] or 0 for t in ts)
+    found = sum(t["found"] for t in ts)
+    correct = sum(t["correct"] for t in ts)
+    wrong = sum(t["wrong"] for t in ts)
+    recall, precision = ratio(found, req), ratio(correct, correct + wrong)
+    dup = sum(t["duplicate"] for t in ts)
+    soft = sum(t["soft"] for t in ts)
+    text = (f"{label}: precision {precision:.2f} ({correct}/{correct + wrong}), recall {recall:.2f} "
+            f"({found}/{req}); {dup} duplicate(s), {soft} soft, not counted")
+    return text, precision, recall
+
 
 def main():
     tallies = []
     for path in sorted(glob.glob(os.path.join(bwtest.RESULTS, "*.result.json"))):
         with open(path) as f:
             tallies.append(json.load(f))
-    if not tallies:
-        print("ok - e2e precision and recall # SKIP no e2e results (tests did not run)")
-        return
-    print(f"# {'run':<18} {'expected':>8} {'found':>6} {'reported':>8} {'correct':>7}")
+    print(f"# {'run':<22} {'group':<13} {'required':>8} {'found':>5} {'reported':>8} {'correct':>7} "
+          f"{'dup':>3} {'soft':>4} {'wrong':>5}")
     for t in tallies:
         req = "?" if t["required"] is None else t["required"]
         note = "  (run failed)" if t.get("failed") else ""
-        print(f"# {t['name']:<18} {req:>8} {t['found']:>6} {t['reported']:>8} {t['correct']:>7}{note}")
-    required = sum(t["required"] or 0 for t in tallies)
-    found = sum(t["found"] for t in tallies)
-    reported = sum(t["reported"] for t in tallies)
-    correct = sum(t["correct"] for t in tallies)
-    unknown = sum(1 for t in tallies if t["required"] is None)
-    recall = found / required if required else 0.0
-    precision = correct / reported if reported else (1.0 if found else 0.0)
-    extra = f", {unknown} run(s) without truth not counted" if unknown else ""
-    print(f"ok - e2e precision {precision:.2f} ({correct}/{reported}), recall {recall:.2f} ({found}/{required}){extra}")
+        if t.get("lost"):
+            note += f"  ({t['lost']} intervals lost: count bounds lowered by that many)"
+        print(f"# {t['name']:<22} {t.get('group', '?'):<13} {req:>8} {t['found']:>5} {t['reported']:>8} "
+              f"{t['correct']:>7} {t['duplicate']:>3} {t['soft']:>4} {t['wrong']:>5}{note}")
+        for m in t.get("missed") or []:
+            print(f"#     missed {m}")
+        for w in t.get("wrong_at") or []:
+            print(f"#     wrong  {w}")
+    problems = []
+    for g in GROUPS:
+        ts = [t for t in tallies if t.get("group") == g]
+        if not ts:
+            problems.append(f"no results for group {g} (its test did not run or stopped early)")
+            continue
+        text, p, r = line(f"group {g}", ts)
+        print("# " + text)
+        if p < 1 or r < 1:
+            problems.append(text)
+    for t in tallies:
+        if t.get("failed") or t["required"] is None:
+            problems.append(f"run {t['name']} failed: no usable report" +
+                            ("" if t["required"] is not None else " and no truth"))
+        if t.get("group") not in GROUPS:
+            problems.append(f"run {t['name']} has unknown group {t.get('group')!r}")
+    text, p, r = line("e2e overall", tallies)
+    ok = bool(tallies) and not problems and p >= 1 and r >= 1
+    print(("ok - " if ok else "not ok - ") + text)
+    for pr in problems:
+        print("#   " + pr)
+    sys.exit(0 if ok else 1)
 
 
 main()

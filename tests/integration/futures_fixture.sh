@@ -14,13 +14,11 @@ OUT=$PWD/$BUILD/futures-fixture
 CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-TESTS="fixture_builds huge_future_first small_futures_not_flagged json_output thresholds
+TESTS="huge_future_first small_futures_not_flagged json_output thresholds
 	line_tables_only_error stripped_error split_debuglink split_build_id not_elf_error
 	missing_file_error"
 
 [ -x "$BW" ] || { echo "not ok - blockwatch binary $BW missing (run make)"; exit 1; }
-[ -x "$CARGO" ] || skip_all "cargo not installed"
-command -v python3 >/dev/null || skip_all "python3 not installed"
 
 # Cargo rebuilds only when the fixture changed (a no-op build takes ~0.2 s).
 build() { # profile, binary name in $OUT
@@ -29,13 +27,8 @@ build() { # profile, binary name in $OUT
 		cp -p "$OUT/target/$1/futures-fixture" "$OUT/$2"
 }
 mkdir -p "$OUT"
-if build release futures-fixture && build lines futures-fixture-lines; then
-	ok "fixture_builds"
-else
-	not_ok "fixture_builds"
-	tail -20 "$TMP"/cargo-*.log
-	exit 1
-fi
+require "futures fixture builds (release and line-tables-only)" \
+	bash -c "$(declare -f build); OUT=$OUT SRC=$SRC CARGO=$CARGO TMP=$TMP; build release futures-fixture && build lines futures-fixture-lines || { tail -20 $TMP/cargo-*.log; exit 1; }"
 FULL=$OUT/futures-fixture
 LINES=$OUT/futures-fixture-lines
 

@@ -41,15 +41,27 @@ json_callsites() { # FILE -> total count of blocked intervals in a JSON report
 
 . $HERE/report-fixture/build.sh
 
-"$BLOCKWATCH" record -o "$T/rec.bw" -- "$FIXTURE" 80 >/dev/null 2>"$T/record.err" ||
-	{ cat "$T/record.err"; skip_all "recording the fixture failed"; }
+# The recording every damage case starts from: a failure here is a failure,
+# not a reason to skip the cases below.
+require "blockwatch record of the fixture" bash -c '"$1" record -o "$2" -- "$3" 80 >"$4"' _ \
+	"$BLOCKWATCH" "$T/rec.bw" "$FIXTURE" "$T/truth.json"
+truth=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["blocking_calls"])' "$T/truth.json")
+report "$T/rec.bw" json
+full=$(json_callsites "$out" 2>/dev/null || echo -1)
+require "the undamaged recording reports all $truth blocking calls (got $full)" test "$rc" -eq 0 -a "$full" -eq "$truth"
 size=$(stat -c %s "$T/rec.bw")
 
 # --- cut short with head -c: the complete chunks are still reported --------
+# 40 bytes off the end cut only the END chunk, which the writer keeps apart
+# from intervals (rec_writer__finish): every interval is still there.
 head -c $((size - 40)) "$T/rec.bw" >"$T/cut.bw"
 report "$T/cut.bw" json
 n=$(json_callsites "$out" 2>/dev/null || echo -1)
-if expect truncated 3 "truncated at byte" && [ "$n" -ge 0 ]; then ok truncated_head_c; else not_ok truncated_head_c; fi
+if expect truncated 3 "truncated at byte" && [ "$n" -eq "$full" ]; then
+	ok truncated_head_c
+else
+	not_ok truncated_head_c "$n intervals readable, want all $full"
+fi
 
 head -c $((size / 2)) "$T/rec.bw" >"$T/half.bw"
 all=1
@@ -82,19 +94,38 @@ else
 	not_ok killed_recording "$n intervals readable"
 fi
 
-# --- a flipped byte inside the first chunk ----------------------------------
-python3 - "$T/rec.bw" "$T/flipped.bw" <<'PY'
+# --- a flipped byte inside the first chunk that holds intervals -------------
+# A chunk's intervals are those readable when the recording is cut at its end
+# minus those readable when cut at its start. Flipping bytes in that chunk
+# must lose exactly those and keep every other chunk's (which chunk is the
+# first with intervals depends on how fast the fixture started).
+mapfile -t chunks < <(python3 -c 'import re, sys
+for m in re.finditer(b"BWCK", open(sys.argv[1], "rb").read()): print(m.start())' "$T/rec.bw")
+at=-1 before=0 in_chunk=0
+for ((i = 0; i + 1 < ${#chunks[@]}; i++)); do
+	head -c "${chunks[i + 1]}" "$T/rec.bw" >"$T/upto.bw"
+	report "$T/upto.bw" json
+	upto=$(json_callsites "$out" 2>/dev/null || echo -1)
+	if [ "$upto" -gt "$before" ]; then
+		at=${chunks[i]} in_chunk=$((upto - before))
+		break
+	fi
+	before=$upto
+done
+python3 - "$T/rec.bw" "$T/flipped.bw" "$at" <<'PY'
 import sys
 d = bytearray(open(sys.argv[1], "rb").read())
-at = d.index(b"BWCK") + 24 + 40  # inside chunk 0's compressed payload
+at = int(sys.argv[3]) + 24 + 40  # inside that chunk's compressed payload
 d[at] ^= 0xff; d[at + 1] ^= 0x55
 open(sys.argv[2], "wb").write(d)
 PY
 report "$T/flipped.bw" json
-if expect corrupted 3 "corrupted|does not decompress|malformed" && json_callsites "$out" >/dev/null; then
+n=$(json_callsites "$out" 2>/dev/null || echo -1)
+if [ "$at" -ge 0 ] && expect corrupted 3 "corrupted|does not decompress|malformed" &&
+	[ "$n" -eq $((full - in_chunk)) ]; then
 	ok corrupted_chunk
 else
-	not_ok corrupted_chunk
+	not_ok corrupted_chunk "chunk at byte $at holds $in_chunk intervals: $n readable, want $((full - in_chunk))"
 fi
 
 # --- not a recording, a newer format, an empty file -------------------------

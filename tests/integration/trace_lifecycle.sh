@@ -8,10 +8,7 @@ cd "$(dirname "$0")/../.."
 WL="$BUILD/workloads/bw-workload"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null' EXIT
-if [ ! -x "$WL" ]; then
-	skip "trace lifecycle" "workloads not built"
-	exit 0
-fi
+require "workloads built ($WL)" test -x "$WL"
 
 # the truth's first expected callsite as "file:line" (file name only)
 truth_site() {
@@ -37,9 +34,9 @@ site=$(truth_site "$tmp/raw-truth.json" 2>/dev/null)
 check "raw_tp: the sleep callsite ($site) is reported" report_has "$tmp/raw.json" "$site"
 
 # 2. -p target that exits before --duration: summary still written, exit 0, quickly
-"$WL" --scenario attach --seconds 3 --truth "$tmp/exit-truth.json" >/dev/null 2>&1 &
+"$WL" --scenario attach --seconds 3 --truth "$tmp/exit-truth.json" >"$tmp/exit-wl.out" 2>&1 &
 wl=$!
-sleep 0.5
+require "the workload says it is running" wait_line "$tmp/exit-wl.out" running
 start=$(date +%s)
 timeout 60 "$BLOCKWATCH" trace -q -p "$wl" --duration 30 -f json -o "$tmp/exit.json" >/dev/null 2>&1
 rc=$?
@@ -51,9 +48,9 @@ site=$(truth_site "$tmp/exit-truth.json" 2>/dev/null)
 check "target exits mid-trace: summary has the callsite ($site)" report_has "$tmp/exit.json" "$site"
 
 # 3. Ctrl-C: SIGINT detaches and still prints the summary
-"$WL" --scenario attach --seconds 30 --truth "$tmp/int-truth.json" >/dev/null 2>&1 &
+"$WL" --scenario attach --seconds 30 --truth "$tmp/int-truth.json" >"$tmp/int-wl.out" 2>&1 &
 wl=$!
-sleep 0.5
+require "the workload says it is running" wait_line "$tmp/int-wl.out" running
 "$BLOCKWATCH" trace -p "$wl" >"$tmp/int.txt" 2>&1 &
 bw=$!
 # interrupt once live lines show blocking (a loaded machine attaches slowly)
@@ -75,9 +72,10 @@ check "Ctrl-C: summary names the callsite ($site)" \
 # 4. system-wide: a runtime process started after attach is discovered; another
 # blockwatch (a copy: not ourselves) carries tokio's thread name but is no runtime
 cp "$BLOCKWATCH" "$tmp/other-blockwatch"
-timeout 60 "$BLOCKWATCH" trace -q --duration 4 -f json -o "$tmp/sys.json" >/dev/null 2>&1 &
+timeout 60 "$BLOCKWATCH" trace -q --duration 4 -f json -o "$tmp/sys.json" --ready-fd 3 \
+	3>"$tmp/sys.ready" >/dev/null 2>&1 &
 bw=$!
-sleep 1.5
+check "system-wide: says when its probes are attached (--ready-fd)" wait_line "$tmp/sys.ready" ready
 "$tmp/other-blockwatch" check $$ >/dev/null 2>&1 &
 "$WL" --scenario sleep --truth "$tmp/sys-truth.json" >/dev/null 2>&1
 wait "$bw"

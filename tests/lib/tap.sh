@@ -14,7 +14,25 @@ not_ok() {
 	echo "not ok - $1"
 	if [ $# -gt 1 ]; then echo "# $2"; fi
 }
+# skip NAME WHY: only for a capability the machine lacks (tests/run.sh fails
+# the run on any skip the machine does not explain)
 skip() { echo "ok - $1 # SKIP $2"; }
+# require NAME COMMAND...: a build or setup step, not a test: no "ok" line when
+# it works (a "# " note), a failure that ends the file when it does not.
+require() {
+	local name=$1 log
+	shift
+	log=$(mktemp)
+	if "$@" >"$log" 2>&1; then
+		echo "# precondition: $name"
+		rm -f "$log"
+		return 0
+	fi
+	not_ok "$name (a build or setup step failed)"
+	sed 's/^/#   /' "$log" | tail -20
+	rm -f "$log"
+	exit 1
+}
 # skip_all WHY: skips every test of the file and exits
 skip_all() {
 	local t
@@ -35,6 +53,19 @@ check() {
 		sed 's/^/#   /' "$log" | head -20
 	fi
 	rm -f "$log"
+}
+
+# wait_line FILE LINE [SECONDS]: waits (default 60 s) until FILE has a line
+# exactly LINE: readiness by signal (blockwatch --ready-fd, a workload's
+# "running"), not by a fixed sleep
+wait_line() {
+	local i
+	for ((i = 0; i < ${3:-60} * 20; i++)); do
+		grep -qx -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# no line '$2' in $1 after ${3:-60} s"
+	return 1
 }
 
 # one_line_error NAME EXPECTED_REGEX COMMAND...: COMMAND must exit non-zero

@@ -15,16 +15,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Mutex, RwLock, Semaphore};
 
-/// One acquisition site: its line and the holds measured there.
+/// One acquisition site: its line, the line that releases the guard, and the holds
+/// measured there.
 struct HoldSite {
     line: AtomicU32,
+    released: AtomicU32,
     count: AtomicU64,
     total_ns: AtomicU64,
 }
 
 impl HoldSite {
     const fn new() -> Self {
-        HoldSite { line: AtomicU32::new(0), count: AtomicU64::new(0), total_ns: AtomicU64::new(0) }
+        HoldSite { line: AtomicU32::new(0), released: AtomicU32::new(0), count: AtomicU64::new(0), total_ns: AtomicU64::new(0) }
     }
 
     fn held(&self, since: Instant) {
@@ -34,9 +36,10 @@ impl HoldSite {
 
     fn json(&self, kind: &str) -> String {
         format!(
-            "{{\"file\": {}, \"line\": {}, \"kind\": {}, \"count\": {}, \"total_ns\": {}}}",
+            "{{\"file\": {}, \"line\": {}, \"released_line\": {}, \"kind\": {}, \"count\": {}, \"total_ns\": {}}}",
             truth::quote(file!()),
             self.line.load(Ordering::Relaxed),
+            self.released.load(Ordering::Relaxed),
             truth::quote(kind),
             self.count.load(Ordering::Relaxed),
             self.total_ns.load(Ordering::Relaxed)
@@ -84,7 +87,7 @@ async fn refresh_sessions(sessions: Arc<Mutex<Vec<u64>>>) {
         let since = Instant::now();
         tokio::time::sleep(Duration::from_millis(30)).await;
         guard.push(round);
-        drop(guard);
+        drop(guard); MUTEX_HOLD.released.store(line!(), Ordering::Relaxed);
         MUTEX_HOLD.held(since);
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -97,7 +100,7 @@ async fn reload_config(config: Arc<RwLock<u64>>) {
         let since = Instant::now();
         tokio::time::sleep(Duration::from_millis(20)).await;
         *guard += 1;
-        drop(guard);
+        drop(guard); RWLOCK_HOLD.released.store(line!(), Ordering::Relaxed);
         RWLOCK_HOLD.held(since);
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -109,7 +112,7 @@ async fn write_audit(log: Arc<Mutex<Vec<String>>>) {
     let since = Instant::now();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     guard.push(String::from("audit"));
-    drop(guard);
+    drop(guard); LONG_HOLD.released.store(line!(), Ordering::Relaxed);
     LONG_HOLD.held(since);
 }
 

@@ -1,5 +1,6 @@
 //! 8. Steady blocking in a task spawned long before blockwatch attaches (`trace -p PID`):
 //! a 25 ms interval ticks 40 times a second and each tick sleeps 10 ms synchronously.
+//! Prints "running" after its first sleep (tests wait for it, not a fixed time).
 //! Runs for --seconds (default 30) or until SIGTERM, then writes the truth: the measured
 //! rate and the CLOCK_MONOTONIC time at which each sleep ended, so a test can count the
 //! blocking inside any window even when a loaded machine made the rate uneven.
@@ -46,6 +47,10 @@ async fn heartbeat() {
     let i = EVENTS.fetch_add(1, Ordering::Relaxed);
     if i < MAX_EVENTS {
         EVENT_ENDS[i].store(monotonic_ns(), Ordering::Relaxed);
+    }
+    if i == 0 {
+        // Readiness for tests: runtime, workers and the blocking task are all up.
+        println!("running");
     }
 }
 
