@@ -16,10 +16,11 @@
 #include <string.h>
 
 /* Long enough for every idle worker to park at least once; a worker busy
- * the whole time parks rarely, so after LEARN_MAX the probes go anyway and
- * an unrecognised park later brings them back. */
+ * the whole time (or one that only ever waited in the I/O driver, and whose
+ * word could not be derived) parks rarely on its parker, so after LEARN_MAX
+ * the probes go anyway and an unrecognised park later brings them back. */
 #define LEARN_MIN_NS 500000000ULL
-#define LEARN_MAX_NS 10000000000ULL
+#define LEARN_MAX_NS 5000000000ULL
 /* Relearning is rate-limited: a thread whose parks never match must not
  * make the probes flap. */
 #define RELEARN_GAP_NS 5000000000ULL
@@ -42,17 +43,16 @@ struct bw_probe_set *tracer_park_set(struct tracer *t, struct traced_process *p)
 	return p->park_probes;
 }
 
-/* A thread that will park and of whose parking nothing is known yet: a
- * worker (or block_on thread) that has not slept inside a park since the
- * probes came. One that slept there only in epoll_wait holds the I/O driver
- * (parked by BW_TGID_EPOLL_IS_PARK); should it later wait on its parker
- * after all, that wait goes unrecognised and brings the probes back. */
+/* A thread that will park and whose parker's futex word is not known yet:
+ * a worker or block_on thread, or any thread seen parking. One that has
+ * waited only in the I/O driver (epoll, parked by BW_TGID_EPOLL_IS_PARK)
+ * will wait on its parker as soon as another worker holds the driver. */
 static bool word_missing(const struct traced_thread *th)
 {
 	bool parks = th->role == BW_ROLE_WORKER || th->ran_block_on ||
-		     th->last.role == BW_ROLE_WORKER;
+		     th->last.role == BW_ROLE_WORKER || th->last.park_sleeps;
 
-	return parks && !th->last.park_word[0] && !th->last.park_sleeps;
+	return parks && !th->last.park_word[0];
 }
 
 /* new_since: only threads first seen after then count (0: all). After a

@@ -26,11 +26,11 @@ check "check: the sys_exit fallback loads (BLOCKWATCH_NO_TASK_WORK=1)" \
 	sh -c "BLOCKWATCH_NO_TASK_WORK=1 '$BLOCKWATCH' check | grep -q 'syscall ends by sys_exit'"
 
 # --- while tracing: no program on syscalls; the park probes come off
-"$WL" --scenario attach --seconds 6 --truth "$tmp/attach.truth" >/dev/null 2>&1 &
+"$WL" --scenario attach --seconds 9 --truth "$tmp/attach.truth" >/dev/null 2>&1 &
 wl=$!
 # its runtime runs once it has its worker threads (the truth comes at its end)
 for _ in $(seq 200); do [ "$(ls /proc/$wl/task 2>/dev/null | wc -l)" -ge 3 ] && break; sleep 0.05; done
-"$BLOCKWATCH" trace -v -p "$wl" --duration 4 -q -f json -o "$tmp/attach.json" 2>"$tmp/attach.err" &
+"$BLOCKWATCH" trace -v -p "$wl" --duration 7 -q -f json -o "$tmp/attach.json" 2>"$tmp/attach.err" &
 bw=$!
 # programs of our blockwatch process, by name (its fds name their prog ids;
 # Debian's bpftool does not list owners)
@@ -40,8 +40,9 @@ progs() {
 	for id in $ids; do bpftool prog show id "$id" -j 2>/dev/null; echo; done |
 		python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l).get("name","?") for l in sys.stdin if l.strip()})))'
 }
-# parks are learned within ~0.5-1 s of attach; the message says when
-for _ in $(seq 80); do grep -q "park probes detached" "$tmp/attach.err" && break; sleep 0.05; done
+# parks are learned within 0.5-5 s of attach (a worker that waited only in the
+# I/O driver may take until the 5 s limit); the message says when
+for _ in $(seq 130); do grep -q "park probes detached" "$tmp/attach.err" && break; sleep 0.05; done
 names=$(progs)
 case " $names " in
 *" switch_btf "*) ok "trace -p: sched_switch program loaded ($names)" ;;
