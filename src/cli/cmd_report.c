@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/report_args.h"
@@ -67,9 +68,11 @@ static const struct argp report_argp = {
 /* One line, however many problems: the first says the most. */
 static void warn_damage(const char *path, const struct bw_recording *r)
 {
-	fprintf(stderr, "blockwatch: %s: %s", path, r->problems[0]);
-	if (r->nproblems > 1)
-		fprintf(stderr, " (and %d more problem%s)", r->nproblems - 1, r->nproblems > 2 ? "s" : "");
+	int more = r->nproblems - 1 + r->problems_more;
+
+	fprintf(stderr, "blockwatch: %s: %s", esc_text(path), r->problems[0]);
+	if (more > 0)
+		fprintf(stderr, " (and %d more problem%s)", more, more > 1 ? "s" : "");
 	fprintf(stderr, "; reported what was readable\n");
 }
 

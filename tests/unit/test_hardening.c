@@ -1,0 +1,408 @@
+/* Hostile inputs (issue 15): crafted recordings must cost linear time and
+ * bounded memory, never crash; names from a target or a recording reach a
+ * terminal, an HTML page or a JSON reader only escaped. Each case
+ * reproduces one finding of the audit. */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "craft.h"
+#include "output/output.h"
+#include "record/reader.h"
+#include "report/report.h"
+#include "symbolize/intern.h"
+#include "util/escape.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct bw_recording *read_crafted(const struct bytebuf *f, int *rc)
+{
+	struct bw_recording *r = NULL;
+	char err[512];
+
+	*rc = recording__read_mem(f->data, f->len, "crafted.bw", &r, err, sizeof(err));
+	return r;
+}
+
+static bool has_degraded(const struct bw_recording *r, const char *needle)
+{
+	for (int i = 0; r && i < r->snap->ndegraded; i++)
+		if (strstr(r->snap->degraded[i], needle))
+			return true;
+	return false;
+}
+
+/* #1: "abc\0xyz" compared with strncmp against "abc" read t[7], past "abc". */
+TEST(intern_embedded_nul)
+{
+	struct bw_intern *p = intern__new();
+	const char *abc = intern__str(p, "abc");
+
+	intern__str(p, "zzzzzzzzzzzzzzzz"); /* what follows "abc" in the pool */
+	CHECK(intern__strn(p, "abc\0xyz", 7) == abc);
+	CHECK(intern__strn(p, "abc\0", 4) == abc);
+	CHECK_INT_EQ(intern__count(p), 2);
+	intern__free(p);
+}
+
+TEST(recording_string_with_nul)
+{
+	struct bytebuf f = {}, raw = {};
+	struct bw_recording *r;
+	int rc;
+
+	craft_header(&f);
+	craft_string(&raw, "abc", 3);
+	craft_string(&raw, "abc\0\x01\x02\x03", 7);
+	craft_varints(&raw, BW_REC_THREAD, 5, (uint64_t[]){ 1, 2, 2, 0, 0 });
+	craft_varints(&raw, BW_REC_END, 4, (uint64_t[]){ 1, 2, 0, 1 });
+	craft_chunk(&f, 0, &raw);
+	r = read_crafted(&f, &rc);
+	CHECK_INT_EQ(rc, 0);
+	CHECK(r && r->snap->nthreads == 1 && strcmp(r->snap->threads[0].comm, "abc") == 0);
+	recording__free(r);
+	bytebuf__release(&f);
+	bytebuf__release(&raw);
+}
+
+/* #2: every damaged chunk adds a problem; the duplicate scan was O(N^2). */
+TEST(many_damaged_chunks_linear)
+{
+	struct bytebuf f = {};
+	struct bw_recording *r;
+	double t0;
+	int rc;
+
+	craft_header(&f);
+	for (int i = 0; i < 80000; i++) {
+		uint8_t h[24];
+
+		memcpy(h, BW_CHUNK_MAGIC, 4); /* an empty payload with a wrong CRC */
+		craft_le32(h + 4, i);
+		craft_le32(h + 8, 0);
+		craft_le32(h + 12, 0);
+		craft_le32(h + 16, 1);
+		craft_le32(h + 20, crc32(0, h, 20));
+		bytebuf__append(&f, h, 24);
+	}
+	t0 = now_s();
+	r = read_crafted(&f, &rc);
+	CHECK(now_s() - t0 < 2.0);
+	CHECK_INT_EQ(rc, 1);
+	CHECK(r && r->snap->ndegraded <= BW_REC_MAX_DEGRADED + 2);
+	CHECK(has_degraded(r, "more problems"));
+	recording__free(r);
+	bytebuf__release(&f);
+}
+
+/* #2 too: many distinct DEGRADED records. */
+TEST(many_degraded_records_bounded)
+{
+	struct bytebuf f = {}, raw = {};
+	struct bw_recording *r;
+	double t0;
+	int rc;
+
+	craft_header(&f);
+	for (int i = 0; i < 60000; i++) {
+		char s[32];
+		int n = snprintf(s, sizeof(s), "note %d", i);
+
+		craft_string(&raw, s, n);
+		craft_varints(&raw, BW_REC_DEGRADED, 1, (uint64_t[]){ i + 1 });
+		craft_varints(&raw, BW_REC_LOST, 2, (uint64_t[]){ i + 1, 1 });
+	}
+	craft_chunk(&f, 0, &raw);
+	t0 = now_s();
+	r = read_crafted(&f, &rc);
+	CHECK(now_s() - t0 < 2.0);
+	CHECK(r && r->snap->ndegraded <= BW_REC_MAX_DEGRADED + 2 && r->snap->nlost <= BW_REC_MAX_LOST);
+	CHECK(has_degraded(r, "not kept"));
+	recording__free(r);
+	bytebuf__release(&f);
+	bytebuf__release(&raw);
+}
+
+/* #3: N THREAD / PROCESS records: linear search and realloc(n + 1) each. */
+TEST(many_threads_and_processes_linear)
+{
+	struct bytebuf f = {}, raw = {};
+	struct bw_recording *r;
+	double t0;
+	int rc;
+
+	craft_header(&f);
+	for (int i = 0; i < 120000; i++) {
+		craft_varints(&raw, BW_REC_THREAD, 5, (uint64_t[]){ 1, i, 0, 0, 0 });
+		craft_varints(&raw, BW_REC_PROCESS, 6, (uint64_t[]){ i, 0, 0, 0, 0, 0 });
+		craft_varints(&raw, BW_REC_SLICE, 8, (uint64_t[]){ 1, i, 0, 1, 1, 1, 1, 1 });
+	}
+	craft_chunk(&f, 0, &raw);
+	t0 = now_s();
+	r = read_crafted(&f, &rc); /* no END: totals summed from the timeline */
+	CHECK(now_s() - t0 < 2.0);
+	CHECK(r && r->snap->nthreads == 120000 && r->snap->nprocesses == 120000);
+	CHECK(r && r->snap->threads[7].time_ns[0] == 1);
+	recording__free(r);
+	bytebuf__release(&f);
+	bytebuf__release(&raw);
+}
+
+/* #4: each chunk's inflate was capped, the total was not: big strings of
+ * one repeated byte compress 1000:1. */
+TEST(total_inflate_bounded)
+{
+	struct bytebuf f = {}, raw = {};
+	size_t big = 8 << 20;
+	char *s = malloc(big);
+	struct bw_recording *r;
+	int rc;
+
+	craft_header(&f);
+	for (int i = 0; i < 40; i++) {
+		memset(s, 'a' + i % 26, big);
+		s[0] = i;
+		bytebuf__reset(&raw);
+		craft_string(&raw, s, big);
+		craft_chunk(&f, i, &raw);
+	}
+	r = read_crafted(&f, &rc);
+	CHECK_INT_EQ(rc, 1);
+	CHECK(has_degraded(r, "can hold"));
+	CHECK(r && r->keep_left < (64ULL << 20));
+	recording__free(r);
+	free(s);
+	bytebuf__release(&f);
+	bytebuf__release(&raw);
+}
+
+/* #5: /dev/zero was read whole before the magic was checked. */
+TEST(dev_zero_refused_at_once)
+{
+	struct bw_recording *r;
+	char err[512];
+	double t0 = now_s();
+	int rc = recording__read("/dev/zero", &r, err, sizeof(err));
+
+	CHECK(rc < 0 && !r);
+	CHECK(strstr(err, "not a blockwatch recording") != NULL);
+	CHECK(now_s() - t0 < 1.0);
+}
+
+/* #5: a valid header, then endless bytes through a pipe. */
+TEST(endless_pipe_stops)
+{
+	struct bw_recording *r;
+	char err[512], path[64];
+	int fds[2];
+	pid_t pid;
+	int rc;
+
+	CHECK(pipe(fds) == 0);
+	pid = fork();
+	if (pid == 0) {
+		static char zeros[1 << 16];
+		const char h[] = BW_REC_MAGIC " 1.2\n\n";
+
+		close(fds[0]);
+		if (write(fds[1], h, strlen(h)) < 0)
+			_exit(0);
+		while (write(fds[1], zeros, sizeof(zeros)) > 0)
+			;
+		_exit(0);
+	}
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+	alarm(30);
+	rc = recording__read(path, &r, err, sizeof(err));
+	alarm(0);
+	CHECK(rc < 0 && !r);
+	CHECK(strstr(err, "without a single recording chunk") != NULL);
+	close(fds[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A snapshot whose every string is hostile. */
+static const char evil[] = "\x1b]0;owned\x07\x1b[2J<img src=x onerror=alert(1)>\xff\xc3(\xc2\x9b";
+
+static struct bw_recording *evil_recording(void)
+{
+	struct bytebuf f = {}, raw = {};
+	struct bw_recording *r;
+	int rc;
+
+	craft_header(&f);
+	craft_string(&raw, evil, strlen(evil));
+	craft_varints(&raw, BW_REC_PROCESS, 6, (uint64_t[]){ 7, 1, 1, 1, 1, 0 });
+	craft_varints(&raw, BW_REC_THREAD, 5, (uint64_t[]){ 7, 8, 1, 1, 0 });
+	craft_varints(&raw, BW_REC_LOST, 2, (uint64_t[]){ 1, 5 });
+	craft_varints(&raw, BW_REC_DEGRADED, 1, (uint64_t[]){ 1 });
+	/* an event whose frames and blame strings are all the evil one */
+	craft_varints(&raw, BW_REC_EVENT, 22, (uint64_t[]){ 5000, 7, 8, 2000000, 0, 0, 1, 1, 1, 1, 0, 0,
+							     1, 0x1000, 1, 1, 3, 0, 1, 0x10, 1, 0 });
+	/* END with now < start */
+	craft_varints(&raw, BW_REC_END, 4, (uint64_t[]){ 10000, 5, 1, 1000 });
+	craft_chunk(&f, 0, &raw);
+	r = read_crafted(&f, &rc);
+	bytebuf__release(&f);
+	bytebuf__release(&raw);
+	return r;
+}
+
+static char *capture(void (*fn)(FILE *, const void *), const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	fn(m, arg);
+	fclose(m);
+	return buf;
+}
+
+static bool has_raw_controls(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if ((c < 0x20 && c != '\n') || c == 0x7f || c == 0xff)
+			return true;
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+			return true; /* C1 control (CSI) */
+	}
+	return false;
+}
+
+static void text_fn(FILE *out, const void *r)
+{
+	summary_text__write(out, ((const struct bw_recording *)r)->snap);
+}
+
+static void json_fn(FILE *out, const void *r)
+{
+	summary_json__write(out, ((const struct bw_recording *)r)->snap);
+}
+
+static void html_fn(FILE *out, const void *r)
+{
+	report_html__write(out, r);
+}
+
+/* #7, #15: text outputs escape every name; now < start is not 584 years. */
+TEST(text_summary_escapes_names)
+{
+	struct bw_recording *r = evil_recording();
+	char *s;
+
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	s = capture(text_fn, r);
+	CHECK(!has_raw_controls(s));
+	CHECK(strstr(s, "\\x1b]0;owned\\x07") != NULL);
+	CHECK(strstr(s, "18446744073") == NULL);
+	free(s);
+	recording__free(r);
+}
+
+/* #15: a NULL exe is not printed as "(null)". */
+TEST(text_summary_null_exe)
+{
+	struct bw_snapshot s = {};
+	struct bw_snap_process p = { .pid = 3, .comm = "x" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	s.processes = &p;
+	s.nprocesses = 1;
+	summary_text__write(m, &s);
+	fclose(m);
+	CHECK(strstr(buf, "(null)") == NULL);
+	free(buf);
+}
+
+/* #7: live trace lines too. */
+TEST(live_text_escapes_names)
+{
+	struct bw_frame fr = { .function = evil, .file = evil, .line = 1 };
+	struct live_event ev = { .pid = 1, .tid = 2, .category = evil, .blocking_api = evil,
+				 .callsite = evil, .syscall = evil, .frames = &fr, .nframes = 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	struct live_opts o = { .stacks = true };
+
+	ev.comm = "\x1b[2Jx";
+	o.out = open_memstream(&buf, &len);
+	live_text__print(&o, &ev);
+	fclose(o.out);
+	CHECK(!has_raw_controls(buf));
+	free(buf);
+}
+
+/* #15: JSON is valid UTF-8 whatever the names hold. */
+TEST(json_valid_utf8)
+{
+	struct bw_recording *r = evil_recording();
+	char *s;
+
+	if (!r)
+		return;
+	s = capture(json_fn, r);
+	CHECK(!has_raw_controls(s));
+	for (const char *p = s; *p;) {
+		uint32_t cp;
+		int n = utf8_seq(p, &cp);
+
+		CHECK(n > 0);
+		if (n <= 0)
+			break;
+		p += n;
+	}
+	CHECK(strstr(s, "\\ufffd") != NULL);
+	free(s);
+	recording__free(r);
+}
+
+/* #6: the LOST reason went into the page unescaped. */
+TEST(html_escapes_everything)
+{
+	struct bw_recording *r = evil_recording();
+	char *s;
+
+	if (!r)
+		return;
+	s = capture(html_fn, r);
+	CHECK(strstr(s, "<img") == NULL);
+	CHECK(strstr(s, "&lt;img src=x onerror=alert(1)&gt;") != NULL);
+	CHECK(!has_raw_controls(s));
+	free(s);
+	recording__free(r);
+}
+
+TEST(escape_helpers)
+{
+	char b[16];
+
+	CHECK_STR_EQ(esc_text("a\tb\x7f"), "a\\x09b\\x7f");
+	CHECK_STR_EQ(esc_text("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9"); /* été kept */
+	CHECK_STR_EQ(esc_text("\xc2\x9b" "1m"), "\\xc2\\x9b1m");           /* C1 CSI */
+	CHECK_STR_EQ(esc_text("\xed\xa0\x80"), "\\xed\\xa0\\x80");         /* surrogate */
+	CHECK_STR_EQ(esc_text("\xc0\xaf"), "\\xc0\\xaf");                 /* overlong */
+	CHECK_STR_EQ(esc_text(NULL), "(none)");
+	CHECK_STR_EQ(esc_text_into(b, sizeof(b), "0123456789abcdefghij"), "0123456789ab...");
+	CHECK_STR_EQ(esc_text_into(b, sizeof(b), "\x1b\x1b\x1b\x1b\x1b"), "\\x1b\\x1b\\x1b...");
+}
