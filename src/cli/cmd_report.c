@@ -4,6 +4,7 @@
  * missing and exit status 3. */
 #include <argp.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/escape.h"
+#include "util/safe_file.h"
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/report_args.h"
@@ -79,21 +81,27 @@ static void warn_damage(const char *path, const struct bw_recording *r)
 static int write_report(const struct report_args *a, const struct bw_recording *r)
 {
 	FILE *out = stdout;
+	struct out_file of;
+	char err[PATH_MAX + 128];
 	int rc;
 
 	if (a->output) {
-		out = fopen(a->output, "w");
+		/* never through a planted link, replaced atomically, mode 0644 */
+		out = out_file__fopen(&of, a->output, 0644, err, sizeof(err));
 		if (!out) {
-			fprintf(stderr, "blockwatch: cannot write %s: %s\n", a->output, strerror(errno));
-			return -errno;
+			fprintf(stderr, "blockwatch: %s\n", err);
+			return -EPERM;
 		}
 	} else if (a->format == REPORT_PPROF && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "blockwatch: pprof output is gzip data; give -o FILE\n");
 		return -EINVAL;
 	}
 	rc = report__write(a->format, r, out);
-	if (out != stdout && fclose(out) && !rc)
-		rc = -(errno ? errno : EIO);
+	if (out != stdout) {
+		int crc = out_file__fclose(&of, out, rc != 0, err, sizeof(err));
+
+		rc = rc ? rc : crc;
+	}
 	if (rc)
 		fprintf(stderr, "blockwatch: writing the %s report to %s failed: %s\n",
 			report_format__name(a->format), a->output ? a->output : "stdout", strerror(-rc));
