@@ -17,7 +17,16 @@
 #include "record/reader.h"
 #include "report/report.h"
 #include "symbolize/intern.h"
+#include "cli/parse.h"
+#include "classify/runtime_detect.h"
+#include "record/writer.h"
+#include "symbolize/debuginfo.h"
+#include "symbolize/debuglink.h"
+#include "symbolize/symbolize.h"
 #include "util/escape.h"
+#include "util/safe_file.h"
+
+#include <sys/stat.h>
 
 static double now_s(void)
 {
@@ -405,4 +414,177 @@ TEST(escape_helpers)
 	CHECK_STR_EQ(esc_text(NULL), "(none)");
 	CHECK_STR_EQ(esc_text_into(b, sizeof(b), "0123456789abcdefghij"), "0123456789ab...");
 	CHECK_STR_EQ(esc_text_into(b, sizeof(b), "\x1b\x1b\x1b\x1b\x1b"), "\\x1b\\x1b\\x1b...");
+}
+
+/* #12: 2e10 s is past 2^64 ns: the cast made it 0, "report everything". */
+TEST(duration_overflow_refused)
+{
+	uint64_t ns = 42;
+
+	CHECK(parse_duration("2e10s", 0, &ns) != 0);
+	CHECK(parse_duration("1e300ms", 0, &ns) != 0);
+	CHECK(parse_duration("18446744073s", 0, &ns) == 0 && ns > 18446744072000000000ULL);
+	CHECK(parse_duration("5ms", 0, &ns) == 0 && ns == 5000000);
+}
+
+/* A scratch folder (sticky, world-writable like /tmp) for file tests. */
+static char *scratch(void)
+{
+	static char dir[64];
+
+	snprintf(dir, sizeof(dir), "/tmp/bw-harden-XXXXXX");
+	if (!mkdtemp(dir))
+		return NULL;
+	chmod(dir, 01777);
+	return dir;
+}
+
+static void cleanup_dir(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		return;
+}
+
+/* #9, #10: a FIFO where a binary or debug file is expected opened
+ * blocking: one unprivileged user could hang the tracer. */
+TEST(fifo_never_hangs)
+{
+	char *dir = scratch(), fifo[128];
+	const char *pat[] = { "main" };
+	struct runtime_match m;
+	char err[512];
+	double t0;
+
+	if (!dir)
+		SKIP("no /tmp");
+	snprintf(fifo, sizeof(fifo), "%s/app (deleted)", dir);
+	CHECK(mkfifo(fifo, 0666) == 0);
+	alarm(20); /* before the fix: blocked in open() forever */
+	t0 = now_s();
+	CHECK(elf_find_symbols(fifo, pat, 1, NULL, NULL) < 0);
+	runtime_detect(fifo, &m);
+	CHECK(debuginfo__open(fifo, NULL, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "not a regular file") != NULL);
+	CHECK(now_s() - t0 < 2.0);
+	alarm(0);
+	CHECK(open_regular(fifo, 0, 1 << 20) == -EINVAL);
+	cleanup_dir(dir);
+}
+
+/* #9: debuglink names are file names only. */
+TEST(debuglink_names)
+{
+	CHECK(debuglink__name_ok("app.debug"));
+	CHECK(!debuglink__name_ok("../../../etc/shadow"));
+	CHECK(!debuglink__name_ok("/etc/shadow"));
+	CHECK(!debuglink__name_ok(".."));
+	CHECK(!debuglink__name_ok(""));
+	CHECK(!debuglink__name_ok(NULL));
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* #8: a symlink planted by another user in a sticky folder made root
+ * overwrite its target. */
+TEST(output_never_through_planted_link)
+{
+	char *dir = scratch(), victim[128], link[128], err[512];
+	struct out_file o;
+	struct rec_writer *w;
+	struct rec_meta meta = { .major = 1 };
+	FILE *f;
+
+	if (!dir)
+		SKIP("no /tmp");
+	if (geteuid() != 0) {
+		cleanup_dir(dir);
+		SKIP("needs root to plant another user's link");
+	}
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link, sizeof(link), "%s/out", dir);
+	f = fopen(victim, "w");
+	fputs("precious", f);
+	fclose(f);
+	CHECK(symlink(victim, link) == 0);
+	CHECK(lchown(link, 65534, 65534) == 0);
+	f = out_file__fopen(&o, link, 0644, err, sizeof(err));
+	CHECK(f == NULL);
+	CHECK(strstr(err, "symbolic link") != NULL);
+	if (f)
+		out_file__fclose(&o, f, false, err, sizeof(err));
+	w = rec_writer__open(link, &meta, err, sizeof(err));
+	CHECK(w == NULL);
+	rec_writer__close(w, NULL, 0);
+	CHECK_STR_EQ(slurp(victim), "precious");
+	cleanup_dir(dir);
+}
+
+/* #8: mode from the caller, not the umask; replaced atomically. */
+TEST(output_mode_not_from_umask)
+{
+	char *dir = scratch(), path[128], err[512];
+	struct out_file o;
+	struct stat st;
+	mode_t old = umask(0);
+	FILE *f;
+
+	if (!dir) {
+		umask(old);
+		SKIP("no /tmp");
+	}
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	f = out_file__fopen(&o, path, 0644, err, sizeof(err));
+	CHECK(f != NULL);
+	if (f) {
+		fputs("x", f);
+		CHECK_INT_EQ(out_file__fclose(&o, f, false, err, sizeof(err)), 0);
+	}
+	umask(old);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0644);
+	CHECK_STR_EQ(slurp(path), "x");
+	cleanup_dir(dir);
+}
+
+/* #13: record -o EXISTING with a target that cannot be traced lost the file. */
+TEST(abandoned_recording_keeps_old_file)
+{
+	char *dir = scratch(), path[128], err[512];
+	struct rec_meta meta = { .major = 1 };
+	struct rec_writer *w;
+	struct stat st;
+	FILE *f;
+
+	if (!dir)
+		SKIP("no /tmp");
+	snprintf(path, sizeof(path), "%s/rec.bw", dir);
+	f = fopen(path, "w");
+	fputs("precious", f);
+	fclose(f);
+	w = rec_writer__open(path, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	CHECK_STR_EQ(slurp(path), "precious"); /* untouched while starting */
+	rec_writer__abandon(w);
+	rec_writer__close(w, err, sizeof(err));
+	CHECK_STR_EQ(slurp(path), "precious");
+	w = rec_writer__open(path, &meta, err, sizeof(err));
+	CHECK(w && rec_writer__publish(w) == 0);
+	rec_writer__close(w, err, sizeof(err));
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK(strncmp(slurp(path), BW_REC_MAGIC, strlen(BW_REC_MAGIC)) == 0);
+	cleanup_dir(dir);
 }
