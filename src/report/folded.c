@@ -79,7 +79,8 @@ int report_folded__write(FILE *out, const struct bw_recording *r)
 		}
 		lines[at - 1].ns += e->blocked_ns;
 	}
-	qsort(lines, n, sizeof(*lines), by_value_desc);
+	if (n)
+		qsort(lines, n, sizeof(*lines), by_value_desc);
 	for (int i = 0; i < n; i++)
 		fprintf(out, "%s %llu\n", lines[i].stack, (unsigned long long)lines[i].ns);
 cleanup:

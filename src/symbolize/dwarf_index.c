@@ -93,7 +93,8 @@ struct bw_dwarf_index *dwarf_index__new(Dwarf *dw)
 		}
 		off = next;
 	}
-	qsort(idx->cus.v, idx->cus.n, sizeof(struct range), cmp_range);
+	if (idx->cus.n)
+		qsort(idx->cus.v, idx->cus.n, sizeof(struct range), cmp_range);
 	return idx;
 }
 
@@ -179,7 +180,8 @@ static const struct range *find_fn(struct bw_dwarf_index *idx, struct cu_fns *cf
 		cf->built = true;
 		if (dwarf_offdie(idx->dw, cf->cu_off, &cu)) {
 			collect_fns(&cu, &cf->fns, 0);
-			qsort(cf->fns.v, cf->fns.n, sizeof(struct range), cmp_range);
+			if (cf->fns.n)
+				qsort(cf->fns.v, cf->fns.n, sizeof(struct range), cmp_range);
 		}
 	}
 	return find(&cf->fns, addr, NULL);
