@@ -260,8 +260,8 @@ static struct bw_recording *evil_recording(void)
 	craft_varints(&raw, BW_REC_LOST, 2, (uint64_t[]){ 1, 5 });
 	craft_varints(&raw, BW_REC_DEGRADED, 1, (uint64_t[]){ 1 });
 	/* an event whose frames and blame strings are all the evil one */
-	craft_varints(&raw, BW_REC_EVENT, 22, (uint64_t[]){ 5000, 7, 8, 2000000, 0, 0, 1, 1, 1, 1, 0, 0,
-							     1, 0x1000, 1, 1, 3, 0, 1, 0x10, 1, 0 });
+	craft_varints(&raw, BW_REC_EVENT, 23, (uint64_t[]){ 5000, 7, 8, 2000000, 0, 0, 1, 1, 1, 1, 0, 0,
+							     1, 0x1000, 1, 1, 3, 0, 1, 0x10, 1, 1, 1 });
 	/* END with now < start */
 	craft_varints(&raw, BW_REC_END, 4, (uint64_t[]){ 10000, 5, 1, 1000 });
 	craft_chunk(&f, 0, &raw);
@@ -587,4 +587,40 @@ TEST(abandoned_recording_keeps_old_file)
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	CHECK(strncmp(slurp(path), BW_REC_MAGIC, strlen(BW_REC_MAGIC)) == 0);
 	cleanup_dir(dir);
+}
+
+/* The timeline (HTML, Perfetto) looked at every event and slice once per
+ * thread: threads x events. */
+TEST(timeline_linear_in_threads)
+{
+	struct bytebuf f = {}, raw = {};
+	struct bw_recording *r;
+	FILE *out;
+	double t0;
+	int rc;
+
+	craft_header(&f);
+	craft_string(&raw, "cat", 3);
+	for (int i = 1; i <= 40000; i++) {
+		craft_varints(&raw, BW_REC_THREAD, 5, (uint64_t[]){ 1, i, 0, 1, 0 });
+		craft_varints(&raw, BW_REC_SLICE, 8, (uint64_t[]){ 1, i, 1000, 100000, 1, 1, 1, 1 });
+		craft_varints(&raw, BW_REC_EVENT, 13, (uint64_t[]){ 50000, 1, i, 2000, 0, 0, 1, 1, 0, 1,
+								     0, 0, 0 });
+	}
+	craft_varints(&raw, BW_REC_END, 4, (uint64_t[]){ 1000, 200000, 40000, 1000 });
+	craft_chunk(&f, 0, &raw);
+	r = read_crafted(&f, &rc);
+	CHECK(r && r->nevents == 40000);
+	out = fopen("/dev/null", "w");
+	t0 = now_s();
+	if (r && out) {
+		CHECK_INT_EQ(report__write(REPORT_HTML, r, out), 0);
+		CHECK_INT_EQ(report__write(REPORT_PERFETTO, r, out), 0);
+	}
+	CHECK(now_s() - t0 < 3.0);
+	if (out)
+		fclose(out);
+	recording__free(r);
+	bytebuf__release(&f);
+	bytebuf__release(&raw);
 }
