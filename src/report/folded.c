@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record/bytebuf.h"
+#include "util/escape.h"
 #include "util/strmap.h"
 
 struct folded_line {
@@ -19,7 +20,8 @@ struct folded_line {
  * are replaced inside names (Rust names contain spaces: "<T as Trait>"). */
 static void append_name(struct bytebuf *b, const char *name)
 {
-	for (const char *c = name; *c; c++)
+	/* often read on a terminal: controls and invalid UTF-8 as \xNN */
+	for (const char *c = esc_text(name); *c; c++)
 		bytebuf__append(b, *c == ';' ? ":" : *c == '\n' ? " " : c, 1);
 }
 
