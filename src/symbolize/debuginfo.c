@@ -16,6 +16,7 @@
 
 #include "symbolize/debuginfo.h"
 #include "symbolize/debuglink.h"
+#include "util/escape.h"
 #include "util/safe_file.h"
 
 struct debuginfo {
@@ -78,8 +79,10 @@ static void describe_lookup(Dwfl_Module *mod, char *buf, size_t len)
 	elf = dwfl_module_getelf(mod, &bias);
 	if (elf)
 		link = dwelf_elf_gnu_debuglink(elf, &crc);
-	snprintf(buf + off, len - off, ", %s%s", link ? ".gnu_debuglink " : "no .gnu_debuglink",
-		 link ? link : "");
+	/* the name is the target's: shown escaped, it may hold anything */
+	snprintf(buf + off, len - off, ", %s%s%s", link ? ".gnu_debuglink " : "no .gnu_debuglink",
+		 link ? esc_text(link) : "",
+		 link && !debuglink__name_ok(link) ? " (ignored: not a plain file name)" : "");
 }
 
 struct debuginfo *debuginfo__open(const char *path, const char *debug_dir, char *err,
