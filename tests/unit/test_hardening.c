@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "record/writer.h"
 #include "symbolize/debuginfo.h"
 #include "symbolize/debuglink.h"
+#include "symbolize/dwarf_index.h"
 #include "symbolize/symbolize.h"
 #include "util/escape.h"
 #include "util/safe_file.h"
@@ -643,4 +645,74 @@ TEST(folded_escapes_names)
 	CHECK(!has_raw_controls(s));
 	free(s);
 	recording__free(r);
+}
+
+/* #11: DIEs nested without limit recursed without limit: a crafted target
+ * overflowed the stack. 5000 nested structs, walked on a 256 KiB stack. */
+struct lookup_args {
+	struct bw_dwarf_index *idx;
+	uint64_t addr;
+	int rc;
+};
+
+static void *lookup_thread(void *p)
+{
+	struct lookup_args *a = p;
+	Dwarf_Die cu, fn;
+
+	a->rc = dwarf_index__lookup(a->idx, a->addr, &cu, &fn);
+	return NULL;
+}
+
+TEST(deep_dwarf_bounded)
+{
+	char *dir = scratch(), src[128], so[128], cmd[512], err[512];
+	struct lookup_args a = { .rc = -1 };
+	unsigned long long addr = 0;
+	struct debuginfo *d;
+	pthread_attr_t attr;
+	pthread_t th;
+	FILE *f;
+
+	if (!dir)
+		SKIP("no /tmp");
+	snprintf(src, sizeof(src), "%s/deep.cc", dir);
+	snprintf(so, sizeof(so), "%s/deep.so", dir);
+	f = fopen(src, "w");
+	for (int i = 0; i < 5000; i++)
+		fprintf(f, "struct s%d {", i);
+	fputs("int v;", f);
+	for (int i = 0; i < 5000; i++)
+		fputs("};", f);
+	fputs("\ns0", f);
+	for (int i = 1; i < 5000; i++)
+		fprintf(f, "::s%d", i);
+	fputs(" deep_var;\nint deep_fn(int x) { return x + deep_var.v; }\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "g++ -g -O0 -shared -fPIC -o %s %s 2>/dev/null", so, src);
+	if (system(cmd)) {
+		cleanup_dir(dir);
+		SKIP("no g++");
+	}
+	snprintf(cmd, sizeof(cmd), "nm %s | grep ' T _Z7deep_fni'", so);
+	f = popen(cmd, "r");
+	if (!f || fscanf(f, "%llx", &addr) != 1)
+		addr = 0;
+	if (f)
+		pclose(f);
+	CHECK(addr != 0);
+	d = debuginfo__open(so, NULL, err, sizeof(err));
+	CHECK(d != NULL);
+	if (d && addr) {
+		a.idx = dwarf_index__new(debuginfo__dwarf(d));
+		a.addr = addr;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		CHECK(pthread_create(&th, &attr, lookup_thread, &a) == 0);
+		pthread_join(th, NULL);
+		CHECK_INT_EQ(a.rc, 2); /* deep_fn itself is at the top level */
+		dwarf_index__free(a.idx);
+	}
+	debuginfo__free(d);
+	cleanup_dir(dir);
 }
