@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-	make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev
+	make gcc clang libclang-rt-14-dev llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev
 	libiberty-dev libncurses-dev linux-libc-dev pkg-config
 	binutils elfutils jq python3 tmux procps util-linux
 	librust-tokio-dev sccache protobuf-compiler chromium

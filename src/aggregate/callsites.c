@@ -347,7 +347,8 @@ int callsites__snapshot_into(const struct callsites *cs, struct bw_snap_callsite
 		o->recent_total_ns = c->recent.total_ns;
 		top_holders(c, o);
 	}
-	qsort(out, cs->n, sizeof(*out), by_total_desc);
+	if (cs->n)
+		qsort(out, cs->n, sizeof(*out), by_total_desc);
 	*res = out;
 	*nres = cs->n;
 	return 0;

@@ -1,3 +1,4 @@
+#include "util/safe_file.h"
 #include "classify/runtime_detect.h"
 
 #include <errno.h>
@@ -28,7 +29,7 @@ static bool file_contains(const char *path, const char *const *needles)
 	void *map;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, 0, BW_MAX_INPUT_FILE); /* no FIFO, no device */
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) == 0 && st.st_size > 0) {

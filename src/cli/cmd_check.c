@@ -11,6 +11,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "util/escape.h"
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
@@ -122,7 +123,7 @@ static int count_switches(struct bw_bpf *b, const struct check_args *a)
 	bw_bpf__counters(b, counters);
 	proc_comm(a->pid, a->pid, comm, sizeof(comm));
 	printf("pid %d (%s): %llu context switches in %.1fs (%llu preempted), %llu lost\n", a->pid,
-	       comm[0] ? comm : "exited", (unsigned long long)c.switches, a->duration_ns / 1e9,
+	       comm[0] ? esc_text(comm) : "exited", (unsigned long long)c.switches, a->duration_ns / 1e9,
 	       (unsigned long long)c.preempted,
 	       (unsigned long long)counters[BW_CNT_RINGBUF_FULL]);
 	return 0;

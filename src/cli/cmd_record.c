@@ -176,10 +176,17 @@ static int run(struct record_args *a, struct rec_writer *w)
 	t = smp ? tracer__new(&a->t, err, sizeof(err)) : NULL;
 	if (!t) {
 		fprintf(stderr, "blockwatch: %s\n", err[0] ? err : "cannot start tracing");
+		rec_writer__abandon(w); /* an existing file at -o stays as it was */
 		sampler__free(smp);
 		return 1;
 	}
 	ctx.live.start_ns = tracer_start_ns(t);
+	if (rec_writer__publish(w) < 0) {
+		fprintf(stderr, "blockwatch: %s\n", rec_writer__error(w));
+		tracer__free(t);
+		sampler__free(smp);
+		return 1;
+	}
 	target_args__ready();
 	fprintf(stderr, "Recording to %s%s... Ctrl-C to stop.\n", a->output,
 		a->t.command ? " (the command)" : a->t.npids ? "" : " (system-wide)");

@@ -4,12 +4,15 @@
  * missing and exit status 3. */
 #include <argp.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util/escape.h"
+#include "util/safe_file.h"
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/report_args.h"
@@ -67,30 +70,38 @@ static const struct argp report_argp = {
 /* One line, however many problems: the first says the most. */
 static void warn_damage(const char *path, const struct bw_recording *r)
 {
-	fprintf(stderr, "blockwatch: %s: %s", path, r->problems[0]);
-	if (r->nproblems > 1)
-		fprintf(stderr, " (and %d more problem%s)", r->nproblems - 1, r->nproblems > 2 ? "s" : "");
+	int more = r->nproblems - 1 + r->problems_more;
+
+	fprintf(stderr, "blockwatch: %s: %s", esc_text(path), r->problems[0]);
+	if (more > 0)
+		fprintf(stderr, " (and %d more problem%s)", more, more > 1 ? "s" : "");
 	fprintf(stderr, "; reported what was readable\n");
 }
 
 static int write_report(const struct report_args *a, const struct bw_recording *r)
 {
 	FILE *out = stdout;
+	struct out_file of;
+	char err[PATH_MAX + 128];
 	int rc;
 
 	if (a->output) {
-		out = fopen(a->output, "w");
+		/* never through a planted link, replaced atomically, mode 0644 */
+		out = out_file__fopen(&of, a->output, 0644, err, sizeof(err));
 		if (!out) {
-			fprintf(stderr, "blockwatch: cannot write %s: %s\n", a->output, strerror(errno));
-			return -errno;
+			fprintf(stderr, "blockwatch: %s\n", err);
+			return -EPERM;
 		}
 	} else if (a->format == REPORT_PPROF && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "blockwatch: pprof output is gzip data; give -o FILE\n");
 		return -EINVAL;
 	}
 	rc = report__write(a->format, r, out);
-	if (out != stdout && fclose(out) && !rc)
-		rc = -(errno ? errno : EIO);
+	if (out != stdout) {
+		int crc = out_file__fclose(&of, out, rc != 0, err, sizeof(err));
+
+		rc = rc ? rc : crc;
+	}
 	if (rc)
 		fprintf(stderr, "blockwatch: writing the %s report to %s failed: %s\n",
 			report_format__name(a->format), a->output ? a->output : "stdout", strerror(-rc));

@@ -14,6 +14,18 @@ static const struct {
 	{ "m", 60000000000ULL }, { "min", 60000000000ULL },
 };
 
+/* v units in ns; -ERANGE past 2^64 ns (the cast would be undefined, and
+ * was 0 on x86: "-t 2e10s" meant "report everything"). */
+static int to_ns(double v, uint64_t unit, uint64_t *out_ns)
+{
+	double ns = v * (double)unit;
+
+	if (!(ns < 18446744073709551616.0))
+		return -ERANGE;
+	*out_ns = (uint64_t)ns;
+	return 0;
+}
+
 int parse_duration(const char *s, uint64_t default_unit_ns, uint64_t *out_ns)
 {
 	char *end;
@@ -28,15 +40,11 @@ int parse_duration(const char *s, uint64_t default_unit_ns, uint64_t *out_ns)
 	if (!*end) {
 		if (!default_unit_ns)
 			return -EINVAL;
-		*out_ns = (uint64_t)(v * (double)default_unit_ns);
-		return 0;
+		return to_ns(v, default_unit_ns, out_ns);
 	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].suffix) == 0) {
-			*out_ns = (uint64_t)(v * (double)units[i].ns);
-			return 0;
-		}
-	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].suffix) == 0)
+			return to_ns(v, units[i].ns, out_ns);
 	return -EINVAL;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "ingest/bpf_loader.h"
+#include "ingest/procfs.h"
 
 int require_root(void)
 {
@@ -30,6 +31,12 @@ int require_pid(int pid)
 	if (pid <= 0 || (kill(pid, 0) && errno == ESRCH)) {
 		fprintf(stderr, "blockwatch: pid %d not found\n", pid);
 		return -ESRCH;
+	}
+	/* checked before BPF loads (and before record touches its -o file) */
+	if (proc_is_kernel_thread(pid)) {
+		fprintf(stderr, "blockwatch: pid %d is a kernel thread, not a program; give the pid "
+			"of a process running a Tokio runtime\n", pid);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -46,8 +46,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->npids += n;
 		return 0;
 	case 't':
-		if (parse_duration(arg, 0, &o->threshold_ns))
-			CLI_FAIL(state, "bad threshold '%s' (examples: 1ms, 250us, 2s)", arg);
+		if (parse_duration(arg, 0, &o->threshold_ns) || !o->threshold_ns)
+			CLI_FAIL(state, "bad threshold '%s' (more than 0; examples: 1ms, 250us, 2s)", arg);
 		return 0;
 	case OPT_STUCK:
 		if (parse_duration(arg, 0, &o->stuck_ns) || !o->stuck_ns)

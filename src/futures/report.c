@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "futures/bytes.h"
 #include "futures/report.h"
 #include "output/json_writer.h"
@@ -60,10 +61,10 @@ void futures_print_text(FILE *out, const struct futures_report *r)
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
-	fprintf(out, "blockwatch futures: %s\n", r->binary);
+	fprintf(out, "blockwatch futures: %s\n", esc_text(r->binary));
 	if (strcmp(r->debug_file, r->binary) != 0)
-		fprintf(out, "  debug info  %s\n", r->debug_file);
-	fprintf(out, "  tokio       %s%s%s\n", has_version(tokio) ? tokio : "",
+		fprintf(out, "  debug info  %s\n", esc_text(r->debug_file));
+	fprintf(out, "  tokio       %s%s%s\n", has_version(tokio) ? esc_text(tokio) : "",
 		has_version(tokio) ? ": " : "", p->tokio_note);
 	fprintf(out, "  BIG         larger than %s (%s)\n",
 		format_bytes(p->box_threshold, b1, sizeof(b1)),
@@ -74,7 +75,7 @@ void futures_print_text(FILE *out, const struct futures_report *r)
 		p->stack_percent, format_bytes(p->stack_size, b1, sizeof(b1)),
 		format_bytes(p->stack_size * p->stack_percent / 100, b2, sizeof(b2)));
 	for (size_t i = 0; i < n; i++) {
-		int len = strlen(r->list->v[i].name);
+		int len = strlen(esc_text(r->list->v[i].name));
 
 		width = len > width ? len : width;
 	}
@@ -86,9 +87,9 @@ void futures_print_text(FILE *out, const struct futures_report *r)
 
 		fprintf(out, "%10llu %10s %5.1f%%  %-9s  %-13s  %-*s  ", (unsigned long long)f->size,
 			format_bytes(f->size, b1, sizeof(b1)), stack_percent(r, f),
-			flags_text(f->flags), f->kind, width, f->name);
+			flags_text(f->flags), esc_text(f->kind), width, esc_text(f->name));
 		if (f->file)
-			fprintf(out, "%s:%u\n", display_path(f->file, cwd), f->line);
+			fprintf(out, "%s:%u\n", esc_text(display_path(f->file, cwd)), f->line);
 		else
 			fprintf(out, "?\n");
 	}

@@ -120,6 +120,21 @@ int proc_exe(pid_t pid, char *buf, size_t len)
 	return 0;
 }
 
+bool proc_is_kernel_thread(pid_t pid)
+{
+	char path[64], buf[1024], *end;
+	unsigned long flags;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	/* "pid (comm) S ppid pgrp session tty_nr tpgid flags": after the last ')' */
+	end = strrchr(buf, ')');
+	if (!end || sscanf(end + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return flags & 0x00200000; /* PF_KTHREAD */
+}
+
 /* The state letter of /proc/PID/task/TID/stat, 0 when gone. */
 static char thread_state(pid_t pid, pid_t tid)
 {

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 bool proc_exists(pid_t pid);
+/* True for a kernel thread (PF_KTHREAD in /proc/PID/stat): nothing to trace. */
+bool proc_is_kernel_thread(pid_t pid);
 /* Fills tids (up to max); returns the count or negative errno. */
 int proc_list_threads(pid_t pid, pid_t *tids, int max);
 /* Thread (or process, when tid == pid) name; "" when gone. */

@@ -2,6 +2,8 @@
 
 #include <inttypes.h>
 
+#include "util/escape.h"
+
 void json_init(struct json_writer *w, FILE *out, bool pretty)
 {
 	w->out = out;
@@ -21,24 +23,7 @@ static void newline(struct json_writer *w)
 
 static void write_escaped(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (c < 0x20)
-				fprintf(out, "\\u%04x", c);
-			else
-				fputc(c, out);
-		}
-	}
-	fputc('"', out);
+	fput_json(out, s); /* valid UTF-8 whatever the input */
 }
 
 /* Separator and key before any value. */

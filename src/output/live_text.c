@@ -4,6 +4,7 @@
 
 #include "cli/parse.h"
 #include "output/output.h"
+#include "util/escape.h"
 
 void live_text__print(void *ctx, const struct live_event *ev)
 {
@@ -11,20 +12,20 @@ void live_text__print(void *ctx, const struct live_event *ev)
 	uint64_t rel = ev->ts_ns > o->start_ns ? ev->ts_ns - o->start_ns : 0;
 	char dur[32];
 
-	fprintf(o->out, "%8.3f %-15s %6d/%-6d %9s %s%-12s %s <- %s [%s]\n", rel / 1e9, ev->comm,
+	fprintf(o->out, "%8.3f %-15s %6d/%-6d %9s %s%-12s %s <- %s [%s]\n", rel / 1e9, esc_text(ev->comm),
 		ev->pid, ev->tid, format_duration(ev->blocked_ns, dur, sizeof(dur)),
-		ev->stuck ? (ev->lock_hold ? "HELD-NOW " : "STUCK ") : "", ev->category, ev->blocking_api,
-		ev->callsite, ev->syscall);
+		ev->stuck ? (ev->lock_hold ? "HELD-NOW " : "STUCK ") : "", esc_text(ev->category),
+		esc_text(ev->blocking_api), esc_text(ev->callsite), esc_text(ev->syscall));
 	if (o->stacks) {
 		for (int i = 0; i < ev->nframes; i++) {
 			const struct bw_frame *f = &ev->frames[i];
 
 			fprintf(o->out, "           %s%s", f->inlined ? "(inlined) " : "",
-				f->function ? f->function : "??");
+				f->function ? esc_text(f->function) : "??");
 			if (f->file)
-				fprintf(o->out, " at %s:%d", f->file, f->line);
+				fprintf(o->out, " at %s:%d", esc_text(f->file), f->line);
 			else if (f->module)
-				fprintf(o->out, " in %s+0x%llx", f->module,
+				fprintf(o->out, " in %s+0x%llx", esc_text(f->module),
 					(unsigned long long)f->module_offset);
 			fputc('\n', o->out);
 		}

@@ -5,6 +5,7 @@
 #include "aggregate/latency.h"
 #include "cli/parse.h"
 #include "output/output.h"
+#include "util/escape.h"
 
 static void histogram(FILE *out, const struct bw_snap_callsite *c)
 {
@@ -33,22 +34,23 @@ static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n,
 		const struct bw_snap_callsite *c = &list[i];
 		const char *base = c->file ? strrchr(c->file, '/') : NULL;
 
-		fprintf(out, "\n  #%d %s", i + 1, c->function);
+		fprintf(out, "\n  #%d %s", i + 1, esc_text(c->function));
 		if (c->file)
-			fprintf(out, " (%s:%d)", base ? base + 1 : c->file, c->line);
-		fprintf(out, "\n     %s via %s [syscall %s]%s%s\n", c->category, c->blocking_api,
-			c->syscall, c->drop_type ? " dropping " : "", c->drop_type ? c->drop_type : "");
+			fprintf(out, " (%s:%d)", esc_text(base ? base + 1 : c->file), c->line);
+		fprintf(out, "\n     %s via %s [syscall %s]%s%s\n", esc_text(c->category),
+			esc_text(c->blocking_api), esc_text(c->syscall), c->drop_type ? " dropping " : "",
+			c->drop_type ? esc_text(c->drop_type) : "");
 		fprintf(out, "     count %llu  total %s  p50 %s  p99 %s  max %s\n",
 			(unsigned long long)c->count, format_duration(c->total_ns, total, sizeof(total)),
 			format_duration(c->p50_ns, p50, sizeof(p50)),
 			format_duration(c->p99_ns, p99, sizeof(p99)),
 			format_duration(c->max_ns, max, sizeof(max)));
 		if (c->drop_why)
-			fprintf(out, "     (%s)\n", c->drop_why);
+			fprintf(out, "     (%s)\n", esc_text(c->drop_why));
 		for (int h = 0; h < c->nholders; h++)
 			fprintf(out, "     %*s by %s in %s (%llu times)\n", (int)strlen(holder_verb),
 				h ? "" : holder_verb,
-				c->holders[h].thread, c->holders[h].where,
+				esc_text(c->holders[h].thread), esc_text(c->holders[h].where),
 				(unsigned long long)c->holders[h].count);
 		histogram(out, c);
 	}
@@ -91,9 +93,9 @@ static void lock_holds(FILE *out, const struct bw_snapshot *s)
 		char held[32];
 
 		fprintf(out, "\n  HELD NOW: %s acquired in %s, held across an .await for %s (%s %d)\n",
-			s->locks_held_now[i].kind, s->locks_held_now[i].where,
+			esc_text(s->locks_held_now[i].kind), esc_text(s->locks_held_now[i].where),
 			format_duration(s->locks_held_now[i].held_ns, held, sizeof(held)),
-			s->locks_held_now[i].comm, s->locks_held_now[i].tid);
+			esc_text(s->locks_held_now[i].comm), s->locks_held_now[i].tid);
 	}
 }
 
@@ -112,7 +114,7 @@ static void threads(FILE *out, const struct bw_snapshot *s)
 		for (int st = 0; st < BW_STATE_COUNT; st++)
 			pct[st] = sum ? 100.0 * t->time_ns[st] / sum : 0;
 		fprintf(out, "  %7d %7d %-16s %-8s %7.1f%% %7.1f%% %7.1f%% %7.1f%%%s\n", t->pid, t->tid,
-			t->comm, bw_role__name(t->role), pct[BW_STATE_RUNNING], pct[BW_STATE_BLOCKED],
+			esc_text(t->comm), bw_role__name(t->role), pct[BW_STATE_RUNNING], pct[BW_STATE_BLOCKED],
 			pct[BW_STATE_PARKED], pct[BW_STATE_RUNNABLE], t->stuck ? "  STUCK" : "");
 	}
 }
@@ -127,7 +129,7 @@ static void stack_warnings(FILE *out, const struct bw_snapshot *s)
 		    t->stack_used_bytes * 4 < t->stack_size_bytes * 3)
 			continue;
 		fprintf(out, "  WARNING: worker %d (%s) used %llu KiB of its %llu KiB stack; large futures may overflow it\n",
-			t->tid, t->comm, (unsigned long long)t->stack_used_bytes / 1024,
+			t->tid, esc_text(t->comm), (unsigned long long)t->stack_used_bytes / 1024,
 			(unsigned long long)t->stack_size_bytes / 1024);
 	}
 }
@@ -138,17 +140,19 @@ void summary_text__write(FILE *out, const struct bw_snapshot *s)
 	bool any_loss = false;
 
 	fprintf(out, "\nblockwatch %s: traced %s, %llu slow events\n", BW_VERSION,
-		format_duration(s->now_ns - s->start_ns, d, sizeof(d)),
+		format_duration(s->now_ns > s->start_ns ? s->now_ns - s->start_ns : 0, d, sizeof(d)),
 		(unsigned long long)s->events_total);
 	for (int i = 0; i < s->nprocesses; i++) {
 		const struct bw_snap_process *p = &s->processes[i];
 
-		fprintf(out, "  process %d %s (%s) runtime %s, park detection: %s%s\n", p->pid, p->comm,
-			p->exe, p->runtime ? p->runtime : "none", p->park_detection,
+		fprintf(out, "  process %d %s (%s) runtime %s, park detection: %s%s\n", p->pid,
+			esc_text(p->comm), p->exe ? esc_text(p->exe) : "exe unknown",
+			p->runtime ? esc_text(p->runtime) : "none",
+			p->park_detection ? esc_text(p->park_detection) : "none",
 			p->exited ? ", exited" : "");
 	}
 	for (int i = 0; i < s->ndegraded; i++)
-		fprintf(out, "  DEGRADED: %s\n", s->degraded[i]);
+		fprintf(out, "  DEGRADED: %s\n", esc_text(s->degraded[i]));
 	callsites(out, s);
 	lock_holds(out, s);
 	threads(out, s);
@@ -157,7 +161,7 @@ void summary_text__write(FILE *out, const struct bw_snapshot *s)
 	for (int i = 0; i < s->nlost; i++) {
 		if (!s->lost[i].count)
 			continue;
-		fprintf(out, "%s %s %llu", any_loss ? "," : "", s->lost[i].reason,
+		fprintf(out, "%s %s %llu", any_loss ? "," : "", esc_text(s->lost[i].reason),
 			(unsigned long long)s->lost[i].count);
 		any_loss = true;
 	}

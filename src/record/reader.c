@@ -15,6 +15,29 @@
 
 #define MAX_FRAMES 4096
 
+/* A crafted file of N bytes costs O(N) time and memory: at most this much
+ * inflated data and this much kept in memory, then the rest is not read.
+ * Real recordings inflate about 5-20x and keep less than 10x their raw
+ * size in memory. */
+#define INFLATE_BASE (64ULL << 20)
+#define INFLATE_PER_BYTE 256
+#define KEEP_BASE (64ULL << 20)
+#define KEEP_PER_BYTE 128
+/* Read at most this much of a file or pipe. */
+#define MAX_FILE (1ULL << 30)
+/* This much data after the header without a chunk magic in it is not a
+ * recording (no chunk can be longer). */
+#define MAX_GAP ((size_t)BW_CHUNK_MAX + sizeof(struct bw_chunk_header) + 4)
+
+/* Charges what a record makes the reader keep; -E2BIG past the budget. */
+static int keep(struct bw_recording *r, uint64_t bytes)
+{
+	if (bytes > r->keep_left)
+		return -E2BIG;
+	r->keep_left -= bytes;
+	return 0;
+}
+
 struct chunk_ctx {
 	struct bw_recording *r;
 	const char **strings; /* chunk-local id - 1 -> pooled string */
@@ -35,8 +58,11 @@ static const char *str_ref(struct chunk_ctx *c, struct bytereader *br)
 
 static int add_string(struct chunk_ctx *c, const uint8_t *p, size_t n)
 {
-	const char *s = intern__strn(c->r->pool, (const char *)p, n);
+	const char *s;
 
+	if (keep(c->r, n + 2 * sizeof(char *)) < 0)
+		return -E2BIG;
+	s = intern__strn(c->r->pool, (const char *)p, n);
 	if (!s)
 		return -ENOMEM;
 	if (c->nstrings == c->cap) {
@@ -85,6 +111,8 @@ static int decode_event(struct chunk_ctx *c, struct bytereader *b)
 	n = bytereader__varint(b);
 	if (n > MAX_FRAMES || b->overrun)
 		return -EINVAL;
+	if (keep(c->r, sizeof(ev) + n * sizeof(*frames)) < 0)
+		return -E2BIG;
 	frames = calloc(n ? n : 1, sizeof(*frames));
 	if (!frames)
 		return -ENOMEM;
@@ -137,6 +165,8 @@ static int decode_thread(struct chunk_ctx *c, struct bytereader *b)
 	}
 	if (b->overrun)
 		return -EINVAL;
+	if (keep(c->r, sizeof(t) + (t.stuck_where ? strlen(t.stuck_where) : 0)) < 0)
+		return -E2BIG;
 	return recording__put_thread(c->r, &t, flags & BW_REC_THREAD_TIMES);
 }
 
@@ -152,6 +182,9 @@ static int decode_process(struct chunk_ctx *c, struct bytereader *b)
 	p.exited = bytereader__varint(b) & BW_REC_PROC_EXITED;
 	if (b->overrun)
 		return -EINVAL;
+	if (keep(c->r, sizeof(p) + (p.exe ? strlen(p.exe) : 0) + (p.runtime ? strlen(p.runtime) : 0) +
+		       (p.park_detection ? strlen(p.park_detection) : 0)) < 0)
+		return -E2BIG;
 	return recording__put_process(c->r, &p);
 }
 
@@ -178,6 +211,8 @@ static int decode_record(struct chunk_ctx *c, uint64_t type, struct bytereader *
 		s.t1 = s.t0 + bytereader__varint(b);
 		for (int st = 0; st < BW_STATE_COUNT; st++)
 			s.ns[st] = bytereader__varint(b);
+		if (keep(r, sizeof(s)) < 0)
+			return -E2BIG;
 		return b->overrun ? -EINVAL : recording__add_slice(r, &s);
 	case BW_REC_LOST:
 		str = str_ref(c, b);
@@ -262,6 +297,9 @@ static int read_chunk(struct bw_recording *r, const uint8_t *d, const struct bw_
 				   h->seq, pos);
 		return 0;
 	}
+	if (h->raw_len > r->inflate_left)
+		return -E2BIG;
+	r->inflate_left -= h->raw_len;
 	raw = malloc(raw_len ? raw_len : 1);
 	if (!raw)
 		return -ENOMEM;
@@ -272,7 +310,7 @@ static int read_chunk(struct bw_recording *r, const uint8_t *d, const struct bw_
 	}
 	rc = decode_chunk(r, raw, raw_len);
 	free(raw);
-	if (rc == -ENOMEM)
+	if (rc == -ENOMEM || rc == -E2BIG)
 		return rc;
 	if (rc)
 		recording__problem(r, "chunk %u at byte %zu holds a malformed record; its rest is skipped",
@@ -284,6 +322,7 @@ static void read_chunks(struct bw_recording *r, const uint8_t *d, size_t len, si
 {
 	uint32_t expect = 0;
 	struct bw_chunk_header h;
+	int rc;
 
 	while (pos < len) {
 		size_t next;
@@ -307,8 +346,15 @@ static void read_chunks(struct bw_recording *r, const uint8_t *d, size_t len, si
 		if (h.seq != expect)
 			recording__problem(r, "chunks %u to %u are missing", expect, h.seq - 1);
 		expect = h.seq + 1;
-		if (read_chunk(r, d + pos + sizeof(h), &h, pos) == -ENOMEM) {
+		rc = read_chunk(r, d + pos + sizeof(h), &h, pos);
+		if (rc == -ENOMEM) {
 			recording__problem(r, "out of memory reading chunk %u; the rest is not read", h.seq);
+			return;
+		}
+		if (rc == -E2BIG) {
+			recording__problem(r, "chunk %u at byte %zu would take the recording past what a "
+					   "file of %zu bytes can hold (crafted or damaged); the rest is "
+					   "not read", h.seq, pos, len);
 			return;
 		}
 		pos += sizeof(h) + h.comp_len;
@@ -356,7 +402,12 @@ static long read_header(struct bw_recording *r, const uint8_t *d, size_t len, co
 		return -EINVAL;
 	}
 	nl = memchr(d, '\n', max);
-	if (!nl || sscanf((const char *)d + magic_len, " %d.%d", &major, &minor) != 2) {
+	/* sscanf on a NUL-terminated copy: the file's bytes are not */
+	if (nl)
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - d < (long)sizeof(line) ? nl - d : 0),
+			 (const char *)d);
+	if (!nl || nl - d >= (long)sizeof(line) ||
+	    sscanf(line + magic_len, "%d.%d", &major, &minor) != 2 || major < 0 || minor < 0) {
 		snprintf(err, errlen, "%s: damaged or truncated recording header", name);
 		return -EINVAL;
 	}
@@ -417,6 +468,8 @@ int recording__read_mem(const uint8_t *data, size_t len, const char *name,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	r->inflate_left = INFLATE_BASE + (uint64_t)len * INFLATE_PER_BYTE;
+	r->keep_left = KEEP_BASE + (uint64_t)len * KEEP_PER_BYTE;
 	pos = read_header(r, data, len, name, err, errlen);
 	if (pos < 0) {
 		recording__free(r);
@@ -432,43 +485,100 @@ int recording__read_mem(const uint8_t *data, size_t len, const char *name,
 	return r->nproblems ? 1 : 0;
 }
 
+/* read() until n bytes or the end; -errno on error. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			break;
+		got += k;
+	}
+	return got;
+}
+
 int recording__read(const char *path, struct bw_recording **out, char *err, size_t errlen)
 {
-	uint8_t *data = NULL;
-	size_t len = 0, cap = 0;
+	size_t magic_len = strlen(BW_REC_MAGIC) + 1, len = 0, cap = 1 << 16, last_magic = 0;
+	uint8_t *data = malloc(cap);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 	int rc;
 
 	*out = NULL;
 	if (fd < 0) {
+		rc = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -errno;
+		free(data);
+		return rc;
+	}
+	if (!data) {
+		snprintf(err, errlen, "out of memory reading %s", path);
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	/* The magic first: /dev/zero or an endless pipe of anything else is
+	 * refused after a few bytes. */
+	n = read_full(fd, data, magic_len);
+	if (n < 0) {
+		rc = n;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		goto cleanup;
+	}
+	len = n;
+	if (len < magic_len || memcmp(data, BW_REC_MAGIC " ", magic_len)) {
+		rc = recording__read_mem(data, len, path, out, err, errlen);
+		goto cleanup;
 	}
 	/* read() in a loop rather than fstat+mmap: works on pipes and /dev/fd */
 	for (;;) {
-		ssize_t n;
+		size_t scan_from;
 
 		if (len == cap) {
-			uint8_t *p = realloc(data, cap = cap ? cap * 2 : 1 << 20);
+			uint8_t *p;
 
+			if (cap >= MAX_FILE) {
+				snprintf(err, errlen, "%s is larger than %llu MiB, more than blockwatch "
+					 "reads of a recording", path, (unsigned long long)(MAX_FILE >> 20));
+				rc = -EFBIG;
+				goto cleanup;
+			}
+			p = realloc(data, cap * 2);
 			if (!p) {
 				snprintf(err, errlen, "out of memory reading %s", path);
 				rc = -ENOMEM;
 				goto cleanup;
 			}
 			data = p;
+			cap *= 2;
 		}
-		n = read(fd, data + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = read_full(fd, data + len, cap - len);
 		if (n < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			rc = n;
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
 			goto cleanup;
 		}
 		if (n == 0)
 			break;
+		/* endless data without a single chunk in it is not a recording */
+		scan_from = len > 3 ? len - 3 : 0;
 		len += n;
+		for (const uint8_t *m = data + scan_from;
+		     (m = memmem(m, data + len - m, BW_CHUNK_MAGIC, 4)) != NULL; m++)
+			last_magic = m - data;
+		if (len > BW_REC_MAX_HEADER && len - last_magic > MAX_GAP) {
+			snprintf(err, errlen, "%s holds %zu MiB without a single recording chunk; not a "
+				 "blockwatch recording (or damaged beyond use)", path, len >> 20);
+			rc = -EINVAL;
+			goto cleanup;
+		}
 	}
 	rc = recording__read_mem(data, len, path, out, err, errlen);
 cleanup:

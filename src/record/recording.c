@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "aggregate/callsites.h"
 #include "ingest/syscall_names.h"
 #include "symbolize/intern.h"
+#include "util/idmap.h"
+#include "util/strmap.h"
 
 struct bw_recording *recording__new(void)
 {
@@ -47,6 +50,10 @@ void recording__free(struct bw_recording *r)
 	for (int i = 0; i < r->nproblems; i++)
 		free(r->problems[i]);
 	free(r->problems);
+	idmap__free(r->thread_ids);
+	idmap__free(r->process_ids);
+	strmap__free(r->degraded_set);
+	strmap__free(r->lost_ids);
 	intern__free(r->pool);
 	free(r);
 }
@@ -117,24 +124,56 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* Builds the index of an array that did not have one yet (a snapshot
+ * handed over whole); later inserts keep it up to date. */
+static struct idmap *index_of(struct idmap **m, int n, uint64_t (*key)(const void *, int),
+			      const void *arr)
+{
+	if (*m)
+		return *m;
+	*m = idmap__new();
+	for (int i = 0; *m && i < n; i++)
+		if (idmap__put(*m, key(arr, i), i) < 0) {
+			idmap__free(*m);
+			*m = NULL;
+		}
+	return *m;
+}
+
+static uint64_t process_key(const void *arr, int i)
+{
+	return (uint32_t)((const struct bw_snap_process *)arr)[i].pid;
+}
+
+static uint64_t thread_key(const void *arr, int i)
+{
+	const struct bw_snap_thread *t = &((const struct bw_snap_thread *)arr)[i];
+
+	return (uint64_t)(uint32_t)t->pid << 32 | (uint32_t)t->tid;
+}
+
 int recording__put_process(struct bw_recording *r, const struct bw_snap_process *p)
 {
 	struct bw_snapshot *s = r->snap;
+	struct idmap *ids = index_of(&r->process_ids, s->nprocesses, process_key, s->processes);
 	struct bw_snap_process *o = NULL;
+	long i;
 
-	for (int i = 0; i < s->nprocesses && !o; i++)
-		if (s->processes[i].pid == p->pid)
-			o = &s->processes[i];
-	if (!o) {
-		o = realloc(s->processes, (s->nprocesses + 1) * sizeof(*o));
-		if (!o)
-			return -ENOMEM;
-		s->processes = o;
-		o = &s->processes[s->nprocesses++];
-	} else {
+	if (!ids)
+		return -ENOMEM;
+	i = idmap__get(ids, (uint32_t)p->pid);
+	if (i >= 0) {
+		o = &s->processes[i];
 		free(o->exe);
 		free(o->runtime);
 		free(o->park_detection);
+	} else {
+		if (r->processes_cap < s->nprocesses)
+			r->processes_cap = s->nprocesses;
+		if (array_grow((void **)&s->processes, s->nprocesses, &r->processes_cap, sizeof(*o)) ||
+		    idmap__put(ids, (uint32_t)p->pid, s->nprocesses) < 0)
+			return -ENOMEM;
+		o = &s->processes[s->nprocesses++];
 	}
 	*o = *p;
 	o->exe = dup_or_null(p->exe);
@@ -146,21 +185,26 @@ int recording__put_process(struct bw_recording *r, const struct bw_snap_process 
 int recording__put_thread(struct bw_recording *r, const struct bw_snap_thread *t, bool has_times)
 {
 	struct bw_snapshot *s = r->snap;
+	struct idmap *ids = index_of(&r->thread_ids, s->nthreads, thread_key, s->threads);
+	uint64_t key = (uint64_t)(uint32_t)t->pid << 32 | (uint32_t)t->tid;
 	struct bw_snap_thread *o = NULL;
 	uint64_t times[BW_STATE_COUNT] = {};
+	long i;
 
-	for (int i = 0; i < s->nthreads && !o; i++)
-		if (s->threads[i].tid == t->tid && s->threads[i].pid == t->pid)
-			o = &s->threads[i];
-	if (!o) {
-		o = realloc(s->threads, (s->nthreads + 1) * sizeof(*o));
-		if (!o)
+	if (!ids)
+		return -ENOMEM;
+	i = idmap__get(ids, key);
+	if (i >= 0) {
+		o = &s->threads[i];
+		memcpy(times, o->time_ns, sizeof(times));
+	} else {
+		if (r->threads_cap < s->nthreads)
+			r->threads_cap = s->nthreads;
+		if (array_grow((void **)&s->threads, s->nthreads, &r->threads_cap, sizeof(*o)) ||
+		    idmap__put(ids, key, s->nthreads) < 0)
 			return -ENOMEM;
-		s->threads = o;
 		o = &s->threads[s->nthreads++];
 		o->stuck_where = NULL;
-	} else {
-		memcpy(times, o->time_ns, sizeof(times));
 	}
 	free(o->stuck_where);
 	*o = *t;
@@ -171,58 +215,105 @@ int recording__put_thread(struct bw_recording *r, const struct bw_snap_thread *t
 	return 0;
 }
 
+/* A set of strings kept in a snapshot array (notes, lost reasons), with
+ * its index built on first use. */
+static struct strmap *string_index(struct strmap **m, char *const *strs, size_t stride, int n)
+{
+	if (*m)
+		return *m;
+	*m = strmap__new();
+	for (int i = 0; *m && i < n; i++) {
+		const char *k = *(char *const *)((const char *)strs + i * stride);
+
+		if (strmap__put(*m, k, (void *)(uintptr_t)(i + 1)) < 0) {
+			strmap__free(*m);
+			*m = NULL;
+		}
+	}
+	return *m;
+}
+
 int recording__put_lost(struct bw_recording *r, const char *reason, uint64_t count)
 {
 	struct bw_snapshot *s = r->snap;
+	struct strmap *ids = string_index(&r->lost_ids, s->lost ? &s->lost[0].reason : NULL,
+					   sizeof(*s->lost), s->nlost);
 	struct bw_snap_counter *c;
+	uintptr_t i;
 
-	for (int i = 0; i < s->nlost; i++) {
-		if (strcmp(s->lost[i].reason, reason) == 0) {
-			s->lost[i].count = count;
-			return 0;
-		}
+	if (!ids)
+		return -ENOMEM;
+	i = (uintptr_t)strmap__get(ids, reason);
+	if (i) {
+		s->lost[i - 1].count = count;
+		return 0;
 	}
-	c = realloc(s->lost, (s->nlost + 1) * sizeof(*c));
-	if (!c)
+	if (s->nlost >= BW_REC_MAX_LOST) {
+		r->distinct_dropped++;
+		return 0;
+	}
+	if (r->lost_cap < s->nlost)
+		r->lost_cap = s->nlost;
+	if (array_grow((void **)&s->lost, s->nlost, &r->lost_cap, sizeof(*c)))
 		return -ENOMEM;
-	s->lost = c;
-	c[s->nlost].reason = strdup(reason);
-	c[s->nlost].count = count;
-	if (!c[s->nlost].reason)
+	c = &s->lost[s->nlost];
+	c->reason = strdup(reason);
+	c->count = count;
+	if (!c->reason || strmap__put(ids, reason, (void *)(uintptr_t)(s->nlost + 1)) < 0) {
+		free(c->reason);
 		return -ENOMEM;
+	}
 	s->nlost++;
 	return 0;
 }
 
+static int add_degraded(struct bw_recording *r, const char *text, bool force);
+
 int recording__add_degraded(struct bw_recording *r, const char *text)
 {
-	struct bw_snapshot *s = r->snap;
-	char **d;
+	return add_degraded(r, text, false);
+}
 
-	for (int i = 0; i < s->ndegraded; i++)
-		if (strcmp(s->degraded[i], text) == 0)
-			return 0;
-	d = realloc(s->degraded, (s->ndegraded + 1) * sizeof(*d));
-	if (!d)
+/* force: the reader's own notes, kept past the cap on the file's. */
+static int add_degraded(struct bw_recording *r, const char *text, bool force)
+{
+	struct bw_snapshot *s = r->snap;
+	struct strmap *ids = string_index(&r->degraded_set, s->degraded, sizeof(char *), s->ndegraded);
+	char *d;
+
+	if (!ids)
 		return -ENOMEM;
-	s->degraded = d;
-	d[s->ndegraded] = strdup(text);
-	if (!d[s->ndegraded])
+	if (strmap__get(ids, text))
+		return 0;
+	if (s->ndegraded >= BW_REC_MAX_DEGRADED && !force) {
+		r->distinct_dropped++;
+		return 0;
+	}
+	if (r->degraded_cap < s->ndegraded)
+		r->degraded_cap = s->ndegraded;
+	if (array_grow((void **)&s->degraded, s->ndegraded, &r->degraded_cap, sizeof(char *)))
 		return -ENOMEM;
-	s->ndegraded++;
+	d = strdup(text);
+	if (!d || strmap__put(ids, text, (void *)(uintptr_t)(s->ndegraded + 1)) < 0) {
+		free(d);
+		return -ENOMEM;
+	}
+	s->degraded[s->ndegraded++] = d;
 	return 0;
 }
 
 void recording__problem(struct bw_recording *r, const char *fmt, ...)
 {
-	char **p = realloc(r->problems, (r->nproblems + 1) * sizeof(*p));
 	va_list ap;
 
-	if (!p)
+	if (r->nproblems >= BW_REC_MAX_PROBLEMS) {
+		r->problems_more++;
 		return;
-	r->problems = p;
+	}
+	if (array_grow((void **)&r->problems, r->nproblems, &r->problems_cap, sizeof(char *)))
+		return;
 	va_start(ap, fmt);
-	if (vasprintf(&p[r->nproblems], fmt, ap) >= 0)
+	if (vasprintf(&r->problems[r->nproblems], fmt, ap) >= 0)
 		r->nproblems++;
 	va_end(ap);
 }
@@ -231,6 +322,17 @@ void recording__adopt_snapshot(struct bw_recording *r, struct bw_snapshot *snap)
 {
 	snapshot__free(r->snap);
 	r->snap = snap;
+	/* the indexes and capacities described the old arrays */
+	idmap__free(r->thread_ids);
+	idmap__free(r->process_ids);
+	strmap__free(r->degraded_set);
+	strmap__free(r->lost_ids);
+	r->thread_ids = r->process_ids = NULL;
+	r->degraded_set = r->lost_ids = NULL;
+	r->threads_cap = snap->nthreads;
+	r->processes_cap = snap->nprocesses;
+	r->degraded_cap = snap->ndegraded;
+	r->lost_cap = snap->nlost;
 	r->has_end = true;
 	r->snap_complete = true;
 }
@@ -340,14 +442,16 @@ static void fill_from_timeline(struct bw_recording *r)
 	/* the END chunk carries every thread's final totals */
 	if (r->has_end)
 		return;
-	for (int t = 0; t < s->nthreads; t++) {
-		struct bw_snap_thread *th = &s->threads[t];
+	for (int t = 0; t < s->nthreads; t++)
+		memset(s->threads[t].time_ns, 0, sizeof(s->threads[t].time_ns));
+	if (!index_of(&r->thread_ids, s->nthreads, thread_key, s->threads))
+		return;
+	for (int i = 0; i < r->nslices; i++) {
+		const struct rec_slice *sl = &r->slices[i];
+		long t = idmap__get(r->thread_ids, (uint64_t)(uint32_t)sl->pid << 32 | (uint32_t)sl->tid);
 
-		memset(th->time_ns, 0, sizeof(th->time_ns));
-		for (int i = 0; i < r->nslices; i++)
-			if (r->slices[i].tid == th->tid && r->slices[i].pid == th->pid)
-				for (int st = 0; st < BW_STATE_COUNT; st++)
-					th->time_ns[st] += r->slices[i].ns[st];
+		for (int st = 0; t >= 0 && st < BW_STATE_COUNT; st++)
+			s->threads[t].time_ns[st] += sl->ns[st];
 	}
 }
 
@@ -372,7 +476,21 @@ int recording__finish(struct bw_recording *r)
 	int err;
 
 	for (int i = 0; i < r->nproblems; i++)
-		recording__add_degraded(r, r->problems[i]);
+		add_degraded(r, r->problems[i], true);
+	if (r->problems_more) {
+		char line[96];
+
+		snprintf(line, sizeof(line), "and %d more problems reading the recording", r->problems_more);
+		add_degraded(r, line, true);
+	}
+	if (r->distinct_dropped) {
+		char line[128];
+
+		snprintf(line, sizeof(line), "%llu further notes or lost-event reasons not kept "
+			 "(at most %d of each)", (unsigned long long)r->distinct_dropped,
+			 BW_REC_MAX_DEGRADED);
+		add_degraded(r, line, true);
+	}
 	if (r->snap_complete)
 		return 0;
 	fill_from_timeline(r);

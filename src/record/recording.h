@@ -45,6 +45,8 @@ struct rec_slice {
 };
 
 struct bw_intern;
+struct idmap;
+struct strmap;
 
 struct bw_recording {
 	struct rec_meta meta;
@@ -63,8 +65,24 @@ struct bw_recording {
 	bool has_end;       /* the END record was read: the session finished */
 	bool snap_complete; /* snap already has callsites (live trace) */
 	char **problems;    /* damage found while reading, one line each */
-	int nproblems;
+	int nproblems, problems_cap;
+	int problems_more;  /* problems past BW_REC_MAX_PROBLEMS, only counted */
+	/* Lookups that keep reading linear in the file size: (pid, tid) ->
+	 * thread index, pid -> process index, notes and lost reasons seen. */
+	struct idmap *thread_ids, *process_ids;
+	struct strmap *degraded_set, *lost_ids;
+	int threads_cap, processes_cap, degraded_cap, lost_cap;
+	uint64_t distinct_dropped; /* notes / lost reasons past the caps */
+	/* Reading: what the rest of the file may still inflate to and make us
+	 * keep in memory (both proportional to the file size). */
+	uint64_t inflate_left, keep_left;
 };
+
+/* Bounds on what a recording can make the reader keep: beyond these the
+ * rest is counted and said, not stored. */
+#define BW_REC_MAX_PROBLEMS 64
+#define BW_REC_MAX_DEGRADED 256
+#define BW_REC_MAX_LOST 256
 
 struct bw_recording *recording__new(void);
 void recording__free(struct bw_recording *r); /* NULL-safe */

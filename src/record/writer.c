@@ -12,11 +12,17 @@
 #include "record/bytebuf.h"
 #include "record/format.h"
 #include "record/sampler.h"
+#include "util/safe_file.h"
 #include "util/strmap.h"
 
 struct rec_writer {
 	int fd;
 	char *path;
+	/* Written under a temporary name beside the file until tracing has
+	 * started: a failed start (bad pid, no BPF) leaves an existing file as
+	 * it was. NULL once published, or for a FIFO or device. */
+	char *tmp, *final_path;
+	bool abandon; /* close drops the temporary */
 	struct bytebuf raw;      /* records of the open chunk */
 	struct bytebuf rec;      /* one record body being built */
 	struct strmap *strings;  /* string -> chunk-local id */
@@ -112,16 +118,20 @@ struct rec_writer *rec_writer__open(const char *path, const struct rec_meta *met
 				    size_t errlen)
 {
 	struct rec_writer *w = calloc(1, sizeof(*w));
+	struct out_file of;
 
 	if (!w || !(w->path = strdup(path)) || !(w->strings = strmap__new())) {
 		snprintf(err, errlen, "out of memory");
 		goto cleanup;
 	}
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w->fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	/* mode 0600: a recording holds stacks, paths and the hostname; created
+	 * exclusively, never through a link (util/safe_file.c) */
+	w->fd = -1;
+	if (out_file__open(&of, path, 0600, true, err, errlen) < 0)
 		goto cleanup;
-	}
+	w->fd = of.fd;
+	w->final_path = of.path; /* a link of ours resolved */
+	w->tmp = of.tmp;         /* renamed onto path by rec_writer__publish */
 	/* a chunk closes a second after the previous one (or the header) */
 	w->chunk_started_ns = now_monotonic_ns();
 	if (write_header(w, meta) < 0) {
@@ -130,14 +140,35 @@ struct rec_writer *rec_writer__open(const char *path, const struct rec_meta *met
 	}
 	return w;
 cleanup:
-	if (w && w->fd > 0)
+	if (w && w->fd >= 0)
 		close(w->fd);
 	if (w) {
+		if (w->tmp)
+			unlink(w->tmp);
+		free(w->tmp);
+		free(w->final_path);
 		strmap__free(w->strings);
 		free(w->path);
 		free(w);
 	}
 	return NULL;
+}
+
+void rec_writer__abandon(struct rec_writer *w)
+{
+	if (w)
+		w->abandon = true;
+}
+
+int rec_writer__publish(struct rec_writer *w)
+{
+	if (!w->tmp)
+		return 0;
+	if (rename(w->tmp, w->final_path) < 0)
+		return fail(w, -errno, "renaming into place");
+	free(w->tmp);
+	w->tmp = NULL;
+	return 0;
 }
 
 static int flush_chunk(struct rec_writer *w)
@@ -392,6 +423,16 @@ int rec_writer__close(struct rec_writer *w, char *errmsg, size_t errlen)
 	err = w->err;
 	if (err && errmsg)
 		snprintf(errmsg, errlen, "%s", w->errmsg);
+	if (w->tmp && !w->abandon && rename(w->tmp, w->final_path) < 0 && !err) {
+		fail(w, -errno, "renaming into place");
+		err = w->err;
+		if (errmsg)
+			snprintf(errmsg, errlen, "%s", w->errmsg);
+	}
+	if (w->tmp && (w->abandon || err)) /* the old file stays as it was */
+		unlink(w->tmp);
+	free(w->tmp);
+	free(w->final_path);
 	bytebuf__release(&w->raw);
 	bytebuf__release(&w->rec);
 	strmap__free(w->strings);

@@ -13,10 +13,17 @@
 
 struct rec_writer;
 
-/* Creates (truncates) path and writes the header. NULL with a one-line
- * message in err. */
+/* Creates a temporary beside path (mode 0600, O_EXCL; never through
+ * another user's symbolic link) and writes the header. NULL with a
+ * one-line message in err. */
 struct rec_writer *rec_writer__open(const char *path, const struct rec_meta *meta, char *err,
 				    size_t errlen);
+/* Renames the temporary onto path (call once tracing has started; close
+ * does it too); until then an existing file is untouched. */
+int rec_writer__publish(struct rec_writer *w);
+/* Tracing could not start: close drops the temporary, the file at path
+ * (if any) stays as it was. */
+void rec_writer__abandon(struct rec_writer *w);
 int rec_writer__event(struct rec_writer *w, const struct rec_event *ev);
 int rec_writer__slice(struct rec_writer *w, const struct rec_slice *s);
 int rec_writer__thread(struct rec_writer *w, const struct bw_snap_thread *t, bool with_times);

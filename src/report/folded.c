@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record/bytebuf.h"
+#include "util/escape.h"
 #include "util/strmap.h"
 
 struct folded_line {
@@ -19,7 +20,8 @@ struct folded_line {
  * are replaced inside names (Rust names contain spaces: "<T as Trait>"). */
 static void append_name(struct bytebuf *b, const char *name)
 {
-	for (const char *c = name; *c; c++)
+	/* often read on a terminal: controls and invalid UTF-8 as \xNN */
+	for (const char *c = esc_text(name); *c; c++)
 		bytebuf__append(b, *c == ';' ? ":" : *c == '\n' ? " " : c, 1);
 }
 
@@ -79,7 +81,8 @@ int report_folded__write(FILE *out, const struct bw_recording *r)
 		}
 		lines[at - 1].ns += e->blocked_ns;
 	}
-	qsort(lines, n, sizeof(*lines), by_value_desc);
+	if (n)
+		qsort(lines, n, sizeof(*lines), by_value_desc);
 	for (int i = 0; i < n; i++)
 		fprintf(out, "%s %llu\n", lines[i].stack, (unsigned long long)lines[i].ns);
 cleanup:

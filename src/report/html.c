@@ -15,6 +15,7 @@
 #include "output/output.h"
 #include "report/html_assets.h"
 #include "report/timeline.h"
+#include "util/escape.h"
 #include "util/strmap.h"
 
 /* Timeline slices per track before merging: keeps big recordings light. */
@@ -22,15 +23,7 @@
 
 static void esc(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
-		}
-	}
+	fput_html(out, s);
 }
 
 static void header(FILE *out, const struct bw_recording *r)
@@ -79,10 +72,13 @@ static void header(FILE *out, const struct bw_recording *r)
 		esc(out, s->degraded[i]);
 		fputs("</p>\n", out);
 	}
-	for (int i = 0; i < s->nlost; i++)
-		if (s->lost[i].count)
-			fprintf(out, "<p class=\"warn\">lost or unresolved: %s %llu</p>\n",
-				s->lost[i].reason, (unsigned long long)s->lost[i].count);
+	for (int i = 0; i < s->nlost; i++) {
+		if (!s->lost[i].count)
+			continue;
+		fputs("<p class=\"warn\">lost or unresolved: ", out);
+		esc(out, s->lost[i].reason);
+		fprintf(out, " %llu</p>\n", (unsigned long long)s->lost[i].count);
+	}
 	fputs("</header>\n", out);
 }
 

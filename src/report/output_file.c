@@ -1,22 +1,26 @@
 #include "report/output_file.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "output/output.h"
+#include "util/safe_file.h"
 
 int report_output__write(const char *path, enum report_format f, const struct bw_snapshot *s,
 			 struct report_session *session)
 {
 	FILE *out = stdout;
+	struct out_file of;
+	char err[PATH_MAX + 128];
 	int rc = 0;
 
 	if (path) {
-		out = fopen(path, "w");
+		out = out_file__fopen(&of, path, 0644, err, sizeof(err));
 		if (!out) {
-			fprintf(stderr, "blockwatch: cannot write %s: %s\n", path, strerror(errno));
-			return -errno;
+			fprintf(stderr, "blockwatch: %s\n", err);
+			return -EPERM;
 		}
 	}
 	if (session) {
@@ -29,12 +33,17 @@ int report_output__write(const char *path, enum report_format f, const struct bw
 	} else {
 		summary_text__write(out, s);
 	}
-	if (fflush(out) || ferror(out))
+	if (out != stdout) {
+		int failed = rc;
+
+		rc = out_file__fclose(&of, out, failed != 0, err, sizeof(err));
+		if (rc && !failed)
+			fprintf(stderr, "blockwatch: %s\n", err);
+		return failed ? failed : rc;
+	}
+	if (fflush(out) || ferror(out)) {
 		rc = rc ? rc : -EIO;
-	if (out != stdout && fclose(out) && !rc)
-		rc = -EIO;
-	if (rc == -EIO)
-		fprintf(stderr, "blockwatch: writing %s failed: %s\n", path ? path : "stdout",
-			strerror(errno ? errno : EIO));
+		fprintf(stderr, "blockwatch: writing stdout failed: %s\n", strerror(errno ? errno : EIO));
+	}
 	return rc;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/idmap.h"
+
 const char *tl_state_name(enum bw_state s)
 {
 	switch (s) {
@@ -32,17 +34,6 @@ static int push(struct tl_track *t, struct tl_segment s)
 	return 0;
 }
 
-static bool is_worker(const struct bw_recording *r, const struct bw_snap_thread *th)
-{
-	if (th->role == BW_ROLE_WORKER)
-		return true;
-	/* a "stuck" report alone does not make a worker (main before block_on) */
-	for (int i = 0; i < r->nevents; i++)
-		if (!r->events[i].stuck && r->events[i].tid == th->tid && r->events[i].pid == th->pid)
-			return true;
-	return false;
-}
-
 static int by_start(const void *a, const void *b)
 {
 	const struct tl_segment *x = a, *y = b;
@@ -50,30 +41,113 @@ static int by_start(const void *a, const void *b)
 	return (x->t0 > y->t0) - (x->t0 < y->t0);
 }
 
-/* Exact intervals of one thread, sorted, clipped so none overlap. */
-static int exact_intervals(const struct bw_recording *r, struct tl_track *t,
-			   struct tl_segment **out, int *n)
-{
-	struct tl_segment *v = NULL;
-	int k = 0;
-	uint64_t prev_end = 0;
+/* Per thread: indices of its events and slices (counting sort by track),
+ * so a timeline costs O(events + slices), whatever the number of threads. */
+struct by_thread {
+	int *ev_start, *ev; /* thread i: ev[ev_start[i] .. ev_start[i + 1]) */
+	int *sl_start, *sl;
+	bool *worker;
+};
 
+static uint64_t key_of(pid_t pid, pid_t tid)
+{
+	return (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
+}
+
+static void by_thread__free(struct by_thread *b)
+{
+	free(b->ev_start);
+	free(b->ev);
+	free(b->sl_start);
+	free(b->sl);
+	free(b->worker);
+}
+
+/* Groups n items (their thread index from idx_of) into start/items arrays. */
+static int group(int nthreads, int n, const int *thread_of, int **start, int **items)
+{
+	int *pos;
+
+	*start = calloc(nthreads + 1, sizeof(int));
+	*items = malloc((n ? n : 1) * sizeof(int));
+	pos = calloc(nthreads + 1, sizeof(int));
+	if (!*start || !*items || !pos) {
+		free(pos);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		if (thread_of[i] >= 0)
+			(*start)[thread_of[i] + 1]++;
+	for (int t = 0; t < nthreads; t++)
+		(*start)[t + 1] += (*start)[t];
+	for (int i = 0; i < n; i++)
+		if (thread_of[i] >= 0)
+			(*items)[(*start)[thread_of[i]] + pos[thread_of[i]]++] = i;
+	free(pos);
+	return 0;
+}
+
+static int by_thread__build(const struct bw_recording *r, struct by_thread *b)
+{
+	const struct bw_snapshot *s = r->snap;
+	int n = r->nevents > r->nslices ? r->nevents : r->nslices;
+	int *thread_of = malloc((n ? n : 1) * sizeof(int));
+	struct idmap *ids = idmap__new();
+	int rc = -ENOMEM;
+
+	memset(b, 0, sizeof(*b));
+	b->worker = calloc(s->nthreads ? s->nthreads : 1, sizeof(bool));
+	if (!thread_of || !ids || !b->worker)
+		goto cleanup;
+	for (int i = 0; i < s->nthreads; i++) {
+		if (idmap__put(ids, key_of(s->threads[i].pid, s->threads[i].tid), i) < 0)
+			goto cleanup;
+		b->worker[i] = s->threads[i].role == BW_ROLE_WORKER;
+	}
 	for (int i = 0; i < r->nevents; i++) {
 		const struct rec_event *e = &r->events[i];
-		struct tl_segment *p;
 
-		if (e->stuck || e->tid != t->tid || e->pid != t->pid || !e->blocked_ns)
+		thread_of[i] = idmap__get(ids, key_of(e->pid, e->tid));
+		/* a "stuck" report alone does not make a worker (main before block_on) */
+		if (thread_of[i] >= 0 && !e->stuck)
+			b->worker[thread_of[i]] = true;
+	}
+	if (group(s->nthreads, r->nevents, thread_of, &b->ev_start, &b->ev))
+		goto cleanup;
+	for (int i = 0; i < r->nslices; i++)
+		thread_of[i] = idmap__get(ids, key_of(r->slices[i].pid, r->slices[i].tid));
+	if (group(s->nthreads, r->nslices, thread_of, &b->sl_start, &b->sl))
+		goto cleanup;
+	rc = 0;
+cleanup:
+	free(thread_of);
+	idmap__free(ids);
+	if (rc)
+		by_thread__free(b);
+	return rc;
+}
+
+/* Exact intervals of one thread, sorted, clipped so none overlap. */
+static int exact_intervals(const struct bw_recording *r, const struct by_thread *b, int th,
+			   struct tl_track *t, struct tl_segment **out, int *n)
+{
+	int first = b->ev_start[th], count = b->ev_start[th + 1] - first;
+	struct tl_segment *v = malloc((count ? count : 1) * sizeof(*v));
+	uint64_t prev_end = 0;
+	int k = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < count; i++) {
+		const struct rec_event *e = &r->events[b->ev[first + i]];
+
+		if (e->stuck || !e->blocked_ns)
 			continue;
-		p = realloc(v, (k + 1) * sizeof(*v));
-		if (!p) {
-			free(v);
-			return -ENOMEM;
-		}
-		v = p;
 		v[k++] = (struct tl_segment){ e->ts_ns > e->blocked_ns ? e->ts_ns - e->blocked_ns : 0,
 					      e->ts_ns, BW_STATE_BLOCKED, e };
 	}
-	qsort(v, k, sizeof(*v), by_start);
+	if (k)
+		qsort(v, k, sizeof(*v), by_start);
 	for (int i = 0; i < k; i++) {
 		if (v[i].t0 < prev_end)
 			v[i].t0 = prev_end;
@@ -87,6 +161,22 @@ static int exact_intervals(const struct bw_recording *r, struct tl_track *t,
 	return 0;
 }
 
+/* The first exact interval ending after t (they are sorted and disjoint). */
+static int first_after(const struct tl_segment *ex, int nex, uint64_t t)
+{
+	int lo = 0, hi = nex;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ex[mid].t1 <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Lays one slice's coarse time into the gaps between exact intervals. */
 static int fill_slice(struct tl_track *t, const struct rec_slice *s, const struct tl_segment *ex,
 		      int nex)
@@ -94,10 +184,10 @@ static int fill_slice(struct tl_track *t, const struct rec_slice *s, const struc
 	static const enum bw_state order[] = { BW_STATE_RUNNING, BW_STATE_RUNNABLE, BW_STATE_BLOCKED,
 					       BW_STATE_PARKED };
 	uint64_t left[BW_STATE_COUNT], exact = 0, free_ns, total = 0, cursor = s->t0;
-	int e = 0, k = 0, rc = 0;
+	int e = first_after(ex, nex, s->t0), k = 0, rc = 0;
 	double scale;
 
-	for (int i = 0; i < nex; i++) {
+	for (int i = e; i < nex && ex[i].t0 < s->t1; i++) {
 		uint64_t a = ex[i].t0 > s->t0 ? ex[i].t0 : s->t0;
 		uint64_t b = ex[i].t1 < s->t1 ? ex[i].t1 : s->t1;
 
@@ -114,8 +204,6 @@ static int fill_slice(struct tl_track *t, const struct rec_slice *s, const struc
 	scale = total > free_ns ? (double)free_ns / total : 1.0;
 	for (int st = 0; st < BW_STATE_COUNT; st++)
 		left[st] = (uint64_t)(left[st] * scale);
-	while (e < nex && ex[e].t1 <= s->t0)
-		e++;
 	while (!rc && cursor < s->t1 && k < 4) {
 		uint64_t gap_end = s->t1, take;
 
@@ -139,30 +227,21 @@ static int fill_slice(struct tl_track *t, const struct rec_slice *s, const struc
 }
 
 /* Merges runs of `group` consecutive slices (sum of times, joint span). */
-static struct rec_slice *thread_slices(const struct bw_recording *r, pid_t pid, pid_t tid,
-				       int max_slices, int *n)
+static struct rec_slice *thread_slices(const struct bw_recording *r, const struct by_thread *b,
+				       int th, int max_slices, int *n)
 {
-	struct rec_slice *v = NULL;
-	int k = 0, group, m = 0;
+	int first = b->sl_start[th], k = b->sl_start[th + 1] - first, grp, m = 0;
+	struct rec_slice *v = malloc((k ? k : 1) * sizeof(*v));
 
-	for (int i = 0; i < r->nslices; i++) {
-		struct rec_slice *p;
-
-		if (r->slices[i].tid != tid || r->slices[i].pid != pid)
-			continue;
-		p = realloc(v, (k + 1) * sizeof(*v));
-		if (!p) {
-			free(v);
-			return NULL;
-		}
-		v = p;
-		v[k++] = r->slices[i];
-	}
-	group = max_slices > 0 && k > max_slices ? (k + max_slices - 1) / max_slices : 1;
-	for (int i = 0; i < k; i += group) {
+	if (!v)
+		return NULL;
+	for (int i = 0; i < k; i++)
+		v[i] = r->slices[b->sl[first + i]];
+	grp = max_slices > 0 && k > max_slices ? (k + max_slices - 1) / max_slices : 1;
+	for (int i = 0; i < k; i += grp) {
 		struct rec_slice g = v[i];
 
-		for (int j = i + 1; j < i + group && j < k; j++) {
+		for (int j = i + 1; j < i + grp && j < k; j++) {
 			g.t1 = v[j].t1;
 			for (int st = 0; st < BW_STATE_COUNT; st++)
 				g.ns[st] += v[j].ns[st];
@@ -170,19 +249,20 @@ static struct rec_slice *thread_slices(const struct bw_recording *r, pid_t pid, 
 		v[m++] = g;
 	}
 	*n = m;
-	return v ? v : calloc(1, sizeof(*v));
+	return v;
 }
 
-static int build_track(const struct bw_recording *r, int max_slices, struct tl_track *t)
+static int build_track(const struct bw_recording *r, const struct by_thread *b, int th,
+		       int max_slices, struct tl_track *t)
 {
 	struct tl_segment *ex = NULL;
 	struct rec_slice *sl;
 	int nex = 0, nsl = 0, rc;
 
-	rc = exact_intervals(r, t, &ex, &nex);
+	rc = exact_intervals(r, b, th, t, &ex, &nex);
 	if (rc)
 		return rc;
-	sl = thread_slices(r, t->pid, t->tid, max_slices, &nsl);
+	sl = thread_slices(r, b, th, max_slices, &nsl);
 	if (!sl) {
 		free(ex);
 		return -ENOMEM;
@@ -191,7 +271,7 @@ static int build_track(const struct bw_recording *r, int max_slices, struct tl_t
 		rc = push(t, ex[i]);
 	for (int i = 0; i < nsl && !rc; i++)
 		rc = fill_slice(t, &sl[i], ex, nex);
-	if (!rc)
+	if (!rc && t->nsegs)
 		qsort(t->segs, t->nsegs, sizeof(*t->segs), by_start);
 	free(ex);
 	free(sl);
@@ -201,30 +281,36 @@ static int build_track(const struct bw_recording *r, int max_slices, struct tl_t
 int timeline__build(const struct bw_recording *r, int max_slices, struct timeline *out)
 {
 	const struct bw_snapshot *s = r->snap;
+	struct by_thread b;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (by_thread__build(r, &b))
+		return -ENOMEM;
 	out->start_ns = s->start_ns;
 	out->end_ns = s->now_ns;
 	out->tracks = calloc(s->nthreads ? s->nthreads : 1, sizeof(*out->tracks));
-	if (!out->tracks)
+	if (!out->tracks) {
+		by_thread__free(&b);
 		return -ENOMEM;
+	}
 	for (int i = 0; i < s->nthreads && !rc; i++) {
 		const struct bw_snap_thread *th = &s->threads[i];
 		struct tl_track *t;
 
-		if (!is_worker(r, th))
+		if (!b.worker[i])
 			continue;
 		t = &out->tracks[out->ntracks++];
 		t->pid = th->pid;
 		t->tid = th->tid;
 		t->comm = th->comm;
-		rc = build_track(r, max_slices, t);
+		rc = build_track(r, &b, i, max_slices, t);
 		for (int j = 0; j < t->nsegs; j++) {
 			out->start_ns = t->segs[j].t0 < out->start_ns ? t->segs[j].t0 : out->start_ns;
 			out->end_ns = t->segs[j].t1 > out->end_ns ? t->segs[j].t1 : out->end_ns;
 		}
 	}
+	by_thread__free(&b);
 	if (rc)
 		timeline__release(out);
 	return rc;

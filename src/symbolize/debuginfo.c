@@ -15,6 +15,9 @@
 #include <elfutils/libdwfl.h>
 
 #include "symbolize/debuginfo.h"
+#include "symbolize/debuglink.h"
+#include "util/escape.h"
+#include "util/safe_file.h"
 
 struct debuginfo {
 	Dwfl_Callbacks callbacks; /* libdwfl keeps a pointer: must outlive dwfl */
@@ -25,34 +28,34 @@ struct debuginfo {
 	char hint[256];
 };
 
-/* "\177ELF"? Distinguishes "not a binary" from libdwfl's generic errors. */
-static int check_elf_file(const char *path, char *err, size_t errlen)
+/* "\177ELF"? Distinguishes "not a binary" from libdwfl's generic errors.
+ * Returns the open fd (a regular file below the size cap, opened without
+ * blocking) or negative errno with err set. */
+static int open_elf_file(const char *path, char *err, size_t errlen)
 {
 	unsigned char magic[4] = {};
-	struct stat st;
-	int fd;
+	int fd = open_regular(path, 0, BW_MAX_INPUT_FILE);
 
-	if (stat(path, &st)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	if (fd == -EISDIR) {
 		snprintf(err, errlen, "%s is a directory; give the path of a compiled binary", path);
-		return -EISDIR;
+		return fd;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -EINVAL || fd == -EFBIG) {
+		snprintf(err, errlen, "%s is %s; give the path of a compiled binary", path,
+			 fd == -EINVAL ? "not a regular file" : "larger than any binary blockwatch reads");
+		return fd;
+	}
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-fd));
+		return fd;
 	}
-	if (read(fd, magic, sizeof(magic)) != sizeof(magic) || memcmp(magic, "\177ELF", 4)) {
+	if (pread(fd, magic, sizeof(magic), 0) != sizeof(magic) || memcmp(magic, "\177ELF", 4)) {
 		close(fd);
 		snprintf(err, errlen, "%s is not an ELF file; give the path of a compiled binary",
 			 path);
 		return -ENOEXEC;
 	}
-	close(fd);
-	return 0;
+	return fd;
 }
 
 /* "build-id 1a2b..., .gnu_debuglink app.debug" for the no-DWARF message. */
@@ -76,8 +79,10 @@ static void describe_lookup(Dwfl_Module *mod, char *buf, size_t len)
 	elf = dwfl_module_getelf(mod, &bias);
 	if (elf)
 		link = dwelf_elf_gnu_debuglink(elf, &crc);
-	snprintf(buf + off, len - off, ", %s%s", link ? ".gnu_debuglink " : "no .gnu_debuglink",
-		 link ? link : "");
+	/* the name is the target's: shown escaped, it may hold anything */
+	snprintf(buf + off, len - off, ", %s%s%s", link ? ".gnu_debuglink " : "no .gnu_debuglink",
+		 link ? esc_text(link) : "",
+		 link && !debuglink__name_ok(link) ? " (ignored: not a plain file name)" : "");
 }
 
 struct debuginfo *debuginfo__open(const char *path, const char *debug_dir, char *err,
@@ -87,35 +92,44 @@ struct debuginfo *debuginfo__open(const char *path, const char *debug_dir, char 
 	Dwfl_Module *mod;
 	Dwarf_Addr bias;
 	const char *debugfile = NULL, *mainfile = NULL;
+	int fd = open_elf_file(path, err, errlen);
 
-	if (check_elf_file(path, err, errlen))
+	if (fd < 0)
 		return NULL;
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		close(fd);
 		goto nomem;
+	}
 	/* libdwfl's path syntax: "" is the binary's own directory, relative
 	 * entries are below it, absolute ones are roots holding .build-id/ and
-	 * mirrored paths; "-" turns off the debuglink CRC check (build-ids are
-	 * still compared). */
-	if (asprintf(&d->search_path, "-:.debug%s%s:/usr/lib/debug", debug_dir ? ":" : "",
+	 * mirrored paths. debuglink__find reads it, never following a
+	 * debuglink outside these places, and checks build-id or CRC. */
+	if (asprintf(&d->search_path, ":.debug%s%s:/usr/lib/debug", debug_dir ? ":" : "",
 		     debug_dir ? debug_dir : "") < 0) {
 		d->search_path = NULL;
+		close(fd);
 		goto nomem;
 	}
 	d->callbacks = (Dwfl_Callbacks){
 		.find_elf = dwfl_build_id_find_elf,
-		.find_debuginfo = dwfl_standard_find_debuginfo,
+		.find_debuginfo = debuglink__find,
 		.section_address = dwfl_offline_section_address,
 		.debuginfo_path = &d->search_path,
 	};
 	d->dwfl = dwfl_begin(&d->callbacks);
-	if (!d->dwfl)
+	if (!d->dwfl) {
+		close(fd);
 		goto dwfl_error;
+	}
 	dwfl_report_begin(d->dwfl);
-	mod = dwfl_report_offline(d->dwfl, path, path, -1);
+	mod = dwfl_report_offline(d->dwfl, path, path, fd); /* takes fd on success */
 	dwfl_report_end(d->dwfl, NULL, NULL);
-	if (!mod)
+	if (!mod) {
+		close(fd);
 		goto dwfl_error;
+	}
+	debuglink__attach(mod, &d->search_path);
 	describe_lookup(mod, d->hint, sizeof(d->hint));
 	d->dw = dwfl_module_getdwarf(mod, &bias);
 	if (!d->dw) {

@@ -93,7 +93,8 @@ struct bw_dwarf_index *dwarf_index__new(Dwarf *dw)
 		}
 		off = next;
 	}
-	qsort(idx->cus.v, idx->cus.n, sizeof(struct range), cmp_range);
+	if (idx->cus.n)
+		qsort(idx->cus.v, idx->cus.n, sizeof(struct range), cmp_range);
 	return idx;
 }
 
@@ -111,13 +112,20 @@ void dwarf_index__free(struct bw_dwarf_index *idx)
 /* Concrete functions of a CU: subprograms with addresses, found at any
  * depth of namespaces/types but not inside other functions (skipping
  * function bodies keeps the walk to a small part of the CU). */
-static void collect_fns(Dwarf_Die *parent, struct range_vec *out)
+#define MAX_DIE_DEPTH 128 /* Rust nests a few levels; a crafted file, any */
+
+static void collect_fns(Dwarf_Die *parent, struct range_vec *out, int depth)
 {
+	Dwarf_Off prev = 0;
 	Dwarf_Die child;
 
-	if (dwarf_child(parent, &child) != 0)
+	if (depth >= MAX_DIE_DEPTH || dwarf_child(parent, &child) != 0)
 		return;
 	do {
+		/* siblings only move forward: a crafted DW_AT_sibling cannot loop */
+		if (dwarf_dieoffset(&child) <= prev)
+			break;
+		prev = dwarf_dieoffset(&child);
 		switch (dwarf_tag(&child)) {
 		case DW_TAG_subprogram:
 			add_die_ranges(out, &child, dwarf_dieoffset(&child));
@@ -130,7 +138,7 @@ static void collect_fns(Dwarf_Die *parent, struct range_vec *out)
 		case DW_TAG_enumeration_type:
 		case DW_TAG_variant_part:
 		case DW_TAG_variant:
-			collect_fns(&child, out);
+			collect_fns(&child, out, depth + 1);
 			break;
 		default:
 			break;
@@ -171,8 +179,9 @@ static const struct range *find_fn(struct bw_dwarf_index *idx, struct cu_fns *cf
 
 		cf->built = true;
 		if (dwarf_offdie(idx->dw, cf->cu_off, &cu)) {
-			collect_fns(&cu, &cf->fns);
-			qsort(cf->fns.v, cf->fns.n, sizeof(struct range), cmp_range);
+			collect_fns(&cu, &cf->fns, 0);
+			if (cf->fns.n)
+				qsort(cf->fns.v, cf->fns.n, sizeof(struct range), cmp_range);
 		}
 	}
 	return find(&cf->fns, addr, NULL);
@@ -221,11 +230,15 @@ int dwarf_index__inline_chain(Dwarf_Die *fn, uint64_t addr, Dwarf_Die *chain, in
 	int n = 0;
 
 	for (;;) {
+		Dwarf_Off prev = dwarf_dieoffset(&scope);
 		bool found = false;
 
 		if (dwarf_child(&scope, &child) != 0)
 			break;
 		do {
+			if (dwarf_dieoffset(&child) <= prev) /* crafted sibling loop */
+				break;
+			prev = dwarf_dieoffset(&child);
 			if (has_scopes(dwarf_tag(&child)) && dwarf_haspc(&child, addr) == 1) {
 				found = true;
 				break;

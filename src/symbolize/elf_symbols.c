@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/safe_file.h"
 #include "demangle.h"
 #include "symbolize.h"
 
@@ -59,9 +60,9 @@ int elf_find_symbols(const char *elf_path, const char *const *patterns, int npat
 	if (!elf_path || !patterns || npatterns <= 0)
 		return -EINVAL;
 	elf_version(EV_CURRENT);
-	fd = open(elf_path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(elf_path, 0, BW_MAX_INPUT_FILE); /* no FIFO, no device */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = -ENOEXEC;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "intern.h"
+#include "util/hash.h"
 
 #define CHUNK_BYTES (64 * 1024)
 
@@ -19,15 +20,6 @@ struct bw_intern {
 	size_t nslots, count;
 	struct chunk *chunks;
 };
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a: short keys, good enough */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
 
 struct bw_intern *intern__new(void)
 {
@@ -111,6 +103,10 @@ const char *intern__strn(struct bw_intern *p, const char *s, size_t len)
 
 	if (!p || !s)
 		return NULL;
+	/* Pooled strings are C strings: an embedded NUL ends the string (a
+	 * recording may hold one). strncmp below then stops where t ends, so
+	 * t[len] is inside t. */
+	len = strnlen(s, len);
 	if ((p->count + 1) * 4 > p->nslots * 3 && grow(p) < 0)
 		return NULL;
 	i = hash_bytes(s, len) & (p->nslots - 1);

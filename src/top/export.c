@@ -4,10 +4,13 @@
 #include "top/export.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "output/output.h"
 
@@ -17,15 +20,17 @@ int top_export(const struct top_view *v, const char *dir, char *path, int pathle
 	struct bw_snap_callsite *rows;
 	char stamp[32];
 	time_t now = time(NULL);
-	FILE *f;
-	int rc = 0;
+	FILE *f = NULL;
+	int fd = -1, rc = 0;
 
 	if (!v->snap) {
 		snprintf(path, pathlen, "nothing to export yet");
 		return -EAGAIN;
 	}
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-	snprintf(path, pathlen, "%s/blockwatch-top-%s.json", dir ? dir : ".", stamp);
+	/* an unpredictable name, created exclusively (no one can plant a link
+	 * at it beforehand), mode 0644 whatever the umask */
+	snprintf(path, pathlen, "%s/blockwatch-top-%s-XXXXXX.json", dir ? dir : ".", stamp);
 	rows = calloc(v->ncallsites ? v->ncallsites : 1, sizeof(*rows));
 	if (!rows) {
 		snprintf(path, pathlen, "export: out of memory");
@@ -37,10 +42,14 @@ int top_export(const struct top_view *v, const char *dir, char *path, int pathle
 	shown = *v->snap;
 	shown.callsites = rows;
 	shown.ncallsites = v->ncallsites;
-	f = fopen(path, "w");
-	if (!f) {
+	fd = mkostemps(path, 5, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
 		rc = -errno;
-		snprintf(path, pathlen, "export: cannot write %s/: %s", dir ? dir : ".", strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		snprintf(path, pathlen, "export: cannot write %s/: %s", dir ? dir : ".", strerror(-rc));
 		goto cleanup;
 	}
 	summary_json__write(f, &shown);

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "process_internal.h"
+#include "symbolize/debuglink.h"
 #include "symbolize/intern.h"
+#include "util/safe_file.h"
 
 #define DEFAULT_DEBUGINFO_PATH ":.debug:/usr/lib/debug"
 
@@ -189,7 +191,9 @@ static int report_modules(struct bw_process *proc, struct bw_mapping *maps, int 
 		m->module = n++;
 		if (!mod->file)
 			continue;
-		fd = open(mod->file, O_RDONLY | O_CLOEXEC);
+		/* a target's file: regular, capped, never blocking (a FIFO named
+		 * like a deleted binary cannot hang us) */
+		fd = open_regular(mod->file, 0, BW_MAX_INPUT_FILE);
 		if (fd < 0)
 			continue;
 		if (compute_bias(fd, m, &mod->bias) < 0) {
@@ -205,6 +209,7 @@ static int report_modules(struct bw_process *proc, struct bw_mapping *maps, int 
 			/* Same name and span: libdwfl moves the existing module
 			 * (with its loaded ELF/DWARF) into the new report. */
 			mod->dwmod = dwfl_report_module(proc->dwfl, mod->name, kept->start, kept->end);
+			debuglink__attach(mod->dwmod, &proc->debuginfo_path);
 			if (mod->dwmod) {
 				mod->start = kept->start;
 				mod->end = kept->end;
@@ -223,6 +228,7 @@ static int report_modules(struct bw_process *proc, struct bw_mapping *maps, int 
 			close(fd); /* only consumed on success */
 			continue;
 		}
+		debuglink__attach(mod->dwmod, &proc->debuginfo_path);
 		dwfl_module_info(mod->dwmod, NULL, &mod->start, &mod->end, NULL, NULL, NULL, NULL);
 	}
 	if (dwfl_report_end(proc->dwfl, NULL, NULL) != 0) {
@@ -310,7 +316,7 @@ static struct bw_process *process_alloc(pid_t pid, bool live, const char *maps_p
 	    !proc->strings || !proc->symcache)
 		goto fail;
 	proc->callbacks.find_elf = find_elf_none;
-	proc->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	proc->callbacks.find_debuginfo = debuglink__find;
 	proc->callbacks.debuginfo_path = &proc->debuginfo_path;
 	proc->dwfl = dwfl_begin(&proc->callbacks);
 	if (!proc->dwfl)

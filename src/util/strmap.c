@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 struct entry {
 	struct entry *next;
 	uint64_t hash;
@@ -19,11 +21,7 @@ struct strmap {
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return hash_bytes(s, strlen(s));
 }
 
 struct strmap *strmap__new(void)
