@@ -16,6 +16,7 @@
 #include "futures/rank.h"
 #include "futures/report.h"
 #include "futures/scan.h"
+#include "util/privileges.h"
 
 enum { OPT_STACK_SIZE = 256, OPT_STACK_PERCENT, OPT_DEBUG_DIR };
 
@@ -160,8 +161,13 @@ int cmd_futures(int argc, char **argv)
 			    .stack_percent = FUTURES_STACK_PERCENT },
 		.top = 20,
 	};
+	int rc;
 
 	if (cli_argp_parse(&futures_argp, argc, argv, &a))
 		return 2;
+	/* the target's ELF and DWARF are its owner's data: file access only */
+	rc = privileges__keep_for_files();
+	if (rc < 0)
+		fprintf(stderr, "blockwatch: could not drop capabilities (%s)\n", strerror(-rc));
 	return run(&a);
 }

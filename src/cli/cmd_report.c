@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "util/escape.h"
+#include "util/privileges.h"
 #include "util/safe_file.h"
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
+#include "cli/parse.h"
 #include "cli/report_args.h"
 #include "record/reader.h"
 #include "report/report.h"
@@ -25,11 +27,16 @@ enum { EXIT_REPORTED = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_DAMAGED = 3 };
 struct report_args {
 	const char *input, *output;
 	int format;
+	bool verbose;
 };
+
+enum { OPT_MODE = 1000 };
 
 static const struct argp_option report_options[] = {
 	{ "format", 'f', "FMT", 0, "text (default), json, folded, pprof, perfetto or html", 0 },
 	{ "output", 'o', "OUT", 0, "Write the report to OUT instead of stdout", 0 },
+	{ "mode", OPT_MODE, "OCTAL", 0, "Mode of the report file (default 0644)", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose: say which capabilities were kept", 0 },
 	{},
 };
 
@@ -43,6 +50,17 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 		return report_args__format(state, arg, &a->format);
 	case 'o':
 		a->output = arg;
+		return 0;
+	case 'v':
+		a->verbose = true;
+		return 0;
+	case OPT_MODE:
+		if (cli_parse_mode(arg) < 0) {
+			argp_error(state, "bad --mode '%s' (octal permission bits the owner can read, example: 0640)",
+				   arg);
+			return EINVAL;
+		}
+		out_file__set_mode(cli_parse_mode(arg));
 		return 0;
 	case ARGP_KEY_ARG:
 		if (a->input)
@@ -113,11 +131,18 @@ int cmd_report(int argc, char **argv)
 	struct report_args a = { .format = REPORT_TEXT };
 	struct bw_recording *r;
 	char err[600];
+	uint64_t caps;
 	int rc;
 
 	rc = cli_argp_parse(&report_argp, argc, argv, &a);
 	if (rc)
 		return rc;
+	/* a recording is other people's data: read it with file access only */
+	rc = privileges__keep_for_files();
+	if (rc < 0)
+		fprintf(stderr, "blockwatch: could not drop capabilities (%s)\n", strerror(-rc));
+	else if (a.verbose && privileges__effective(&caps) == 0)
+		fprintf(stderr, "blockwatch: capabilities kept: %#llx\n", (unsigned long long)caps);
 	signal(SIGPIPE, SIG_IGN);
 	rc = recording__read(a.input, &r, err, sizeof(err));
 	if (rc < 0) {

@@ -82,3 +82,18 @@ const char *format_duration(uint64_t ns, char *buf, int len)
 		snprintf(buf, len, "%lluns", (unsigned long long)ns);
 	return buf;
 }
+
+int cli_parse_mode(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || strspn(s, "01234567") != strlen(s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 8);
+	/* permission bits only, and the owner must be able to read it back */
+	if (errno || *end || v <= 0 || v > 0777 || !(v & 0400))
+		return -1;
+	return (int)v;
+}

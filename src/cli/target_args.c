@@ -13,8 +13,21 @@
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
+#include "util/privileges.h"
+#include "util/safe_file.h"
 
-enum { OPT_THREADS = 1000, OPT_STUCK, OPT_LIBRARIES, OPT_POLLS, OPT_SAMPLE, OPT_LOCKS, OPT_READY_FD };
+enum {
+	OPT_THREADS = 1000,
+	OPT_STUCK,
+	OPT_LIBRARIES,
+	OPT_POLLS,
+	OPT_SAMPLE,
+	OPT_LOCKS,
+	OPT_READY_FD,
+	OPT_MODE,
+};
+
+static bool verbose; /* -v: also say which capabilities were kept */
 
 /* --ready-fd: written once probes are attached, then closed (-1: not asked). */
 static int ready_fd = -1;
@@ -30,6 +43,7 @@ static const struct argp_option options[] = {
 	{ "poll-sample", OPT_SAMPLE, "DURATION", 0, "On-CPU sampling period inside long polls (default 1ms)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
 	{ "ready-fd", OPT_READY_FD, "FD", 0, "Write \"ready\" and a newline to this open file descriptor once the probes are attached, then close it (for scripts and tests)", 0 },
+	{ "mode", OPT_MODE, "OCTAL", 0, "Mode of the files written (default 0644 for reports, 0600 for recordings)", 0 },
 	{},
 };
 
@@ -77,6 +91,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'v':
 		o->verbose = true;
+		verbose = true;
+		return 0;
+	case OPT_MODE:
+		if (cli_parse_mode(arg) < 0)
+			CLI_FAIL(state, "bad --mode '%s' (octal permission bits, example: 0640)", arg);
+		out_file__set_mode(cli_parse_mode(arg));
 		return 0;
 	case OPT_READY_FD: {
 		char *end;
@@ -126,6 +146,16 @@ int target_args__split(int argc, char **argv, struct tracer_opts *opts)
 void target_args__ready(void)
 {
 	static const char line[] = "ready\n";
+	uint64_t caps;
+	int rc;
+
+	/* the BPF side is in place: root keeps only what tracing still uses */
+	rc = privileges__keep_for_tracing();
+	if (rc < 0)
+		fprintf(stderr, "blockwatch: could not drop capabilities (%s); tracing goes on with all of root's\n",
+			strerror(-rc));
+	else if (verbose && privileges__effective(&caps) == 0)
+		fprintf(stderr, "blockwatch: capabilities kept: %#llx\n", (unsigned long long)caps);
 
 	if (ready_fd < 0)
 		return;

@@ -35,8 +35,9 @@ int target_args__split(int argc, char **argv, struct tracer_opts *opts);
  * otherwise the exit code (a one-line error is printed). */
 int target_args__check(const struct tracer_opts *opts);
 
-/* Tells a --ready-fd reader that the probes are attached (once; a no-op
- * without --ready-fd). Call right after tracer__new() succeeded. */
+/* The probes are attached: drops the capabilities tracing no longer needs
+ * (util/privileges.h) and tells a --ready-fd reader (once; no-op without
+ * --ready-fd). Call right after tracer__new() succeeded. */
 void target_args__ready(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "output/output.h"
+#include "util/safe_file.h"
 
 int top_export(const struct top_view *v, const char *dir, char *path, int pathlen)
 {
@@ -43,7 +44,7 @@ int top_export(const struct top_view *v, const char *dir, char *path, int pathle
 	shown.callsites = rows;
 	shown.ncallsites = v->ncallsites;
 	fd = mkostemps(path, 5, O_CLOEXEC);
-	if (fd < 0 || fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+	if (fd < 0 || fchmod(fd, out_file__mode(0644)) < 0 || !(f = fdopen(fd, "w"))) {
 		rc = -errno;
 		if (fd >= 0) {
 			close(fd);

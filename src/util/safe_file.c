@@ -154,12 +154,25 @@ static int open_in_place(struct out_file *o, mode_t mode, char *err, size_t errl
 	return -EAGAIN;
 }
 
+static mode_t mode_override; /* --mode; 0: each file's own default */
+
+void out_file__set_mode(mode_t mode)
+{
+	mode_override = mode & 0777;
+}
+
+mode_t out_file__mode(mode_t default_mode)
+{
+	return mode_override ? mode_override : default_mode;
+}
+
 int out_file__open(struct out_file *o, const char *path, mode_t mode, bool replace, char *err,
 		   size_t errlen)
 {
 	struct stat lst, st;
 	int fd;
 
+	mode = out_file__mode(mode);
 	*o = (struct out_file){ .fd = -1 };
 	o->path = strdup(path);
 	if (!o->path) {

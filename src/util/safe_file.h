@@ -46,6 +46,12 @@ struct out_file {
  * Returns 0 or negative errno with a one-line message in err. */
 int out_file__open(struct out_file *o, const char *path, mode_t mode, bool replace, char *err,
 		   size_t errlen);
+/* --mode: every output file gets this mode (0 restores each file's own
+ * default, 0644 reports, 0600 recordings). */
+void out_file__set_mode(mode_t mode);
+/* The mode a file whose default is default_mode gets. */
+mode_t out_file__mode(mode_t default_mode);
+
 /* Frees the names; the caller closed o->fd (replace=false). NULL-safe. */
 void out_file__release(struct out_file *o);
 
