@@ -25,6 +25,8 @@ Environment:
                      service built on Tokio 1.49 from ../shared/vendor; latency-unpinned runs
                      server, wrk and tracer without taskset)
   BENCH_UPDATE_DOC=1 rewrite the generated tables in docs/PERFORMANCE.md
+  BENCH_ABLATION=1   also run `trace -p` with the park probes kept attached, and with the
+                     previous design (sys_exit program + park probes): what each part saves
   BENCH_ALT_BLOCKWATCH=PATH  also run `trace -p` with this other blockwatch build
                      (config "bw trace -p [alt]"), alternating with the others:
                      the way to measure a hot-path change before/after
@@ -397,12 +399,19 @@ def configs(logdir):
                                           os.path.join(logdir, f"bw-{tag}.json")],
                         bw_ready, "`blockwatch trace -p PID -q -f json -o FILE`"),
     }
-    if os.environ.get("BENCH_KEEP_PARK_PROBES_CONFIG") == "1":
-        # the same, with the park probes kept attached: what detaching them saves
+    if os.environ.get("BENCH_ABLATION") == "1":
+        # what each part of the redesign saves: the park probes kept attached (a trap
+        # per park), and a sys_exit program instead of task work (every syscall)
         c["bw trace -p [park probes kept]"] = (
             lambda pid, tag: ["env", "BLOCKWATCH_KEEP_PARK_PROBES=1", BW, "trace", "-p", str(pid),
                               "-q", "-f", "json", "-o", os.path.join(logdir, f"bwkeep-{tag}.json")],
             bw_ready, "`BLOCKWATCH_KEEP_PARK_PROBES=1 blockwatch trace -p PID ...`")
+        c["bw trace -p [sys_exit + park probes]"] = (
+            lambda pid, tag: ["env", "BLOCKWATCH_KEEP_PARK_PROBES=1", "BLOCKWATCH_NO_TASK_WORK=1", BW,
+                              "trace", "-p", str(pid), "-q", "-f", "json", "-o",
+                              os.path.join(logdir, f"bwold-{tag}.json")],
+            bw_ready, "`BLOCKWATCH_KEEP_PARK_PROBES=1 BLOCKWATCH_NO_TASK_WORK=1 blockwatch trace -p PID ...`"
+            " (the previous design)")
     if BW_ALT:
         c["bw trace -p [alt]"] = (
             lambda pid, tag: [BW_ALT, "trace", "-p", str(pid), "-q", "-f", "json", "-o",
@@ -1265,7 +1274,8 @@ def main():
                                "commands": {k: v[2] for k, v in cfgs.items()}}
         lat_cfgs = {k: v for k, v in cfgs.items()
                     if k in ("untraced", "bw trace -p", "bw trace -p [alt]", "bw top",
-                             "bw record -p", "bw trace -p [park probes kept]")}
+                             "bw record -p", "bw trace -p [park probes kept]",
+                             "bw trace -p [sys_exit + park probes]")}
         for phase, server, pinned, conns in (("latency", SERVER, True, LAT_CONNS),
                                              ("latency-unpinned", SERVER, False, LAT_CONNS),
                                              ("http-1.49", SERVER149, True, CONNS),
