@@ -17,6 +17,7 @@
 #include "blockwatch.skel.h"
 #include "probe.skel.h"
 #include "util/array.h"
+#include "util/privileges.h"
 
 struct bw_bpf {
 	struct blockwatch_bpf *skel;
@@ -445,9 +446,18 @@ static struct bpf_link *attach_marker(struct bw_bpf *b, const char *path, uint64
 				      pid_t pid, uint64_t cookie, bool retprobe)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = retprobe);
+	struct bpf_link *link;
+	int err;
 
-	return bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,
+	/* a uprobe perf event needs CAP_SYS_ADMIN: effective only for this call
+	 * once the tracer has dropped what it does not use */
+	privileges__admin(true);
+	link = bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,
 					       &opts);
+	err = errno;
+	privileges__admin(false);
+	errno = err;
+	return link;
 }
 
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,

@@ -32,7 +32,9 @@ static int last_cap(void)
 	return n;
 }
 
-static int keep_only(uint64_t keep)
+/* keep: effective and permitted; standby: permitted only, raised into the
+ * effective set just for the calls that need it (privileges__admin). */
+static int keep_only(uint64_t keep, uint64_t standby)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
@@ -42,7 +44,8 @@ static int keep_only(uint64_t keep)
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
 	eff = ((uint64_t)d[1].effective << 32 | d[0].effective) & keep;
-	prm = ((uint64_t)d[1].permitted << 32 | d[0].permitted) & keep;
+	prm = ((uint64_t)d[1].permitted << 32 | d[0].permitted) & (keep | standby);
+	keep |= standby; /* the bounding set holds both */
 	/* the bounding set first: dropping from it needs CAP_SETPCAP, which
 	 * the capset below gives up */
 	for (int c = 0, n = last_cap(); c <= n; c++)
@@ -66,16 +69,37 @@ int privileges__keep_for_tracing(void)
 	 * the stacks of other users' processes; CAP_DAC_READ_SEARCH: their
 	 * executables and debug files; CAP_DAC_OVERRIDE: the report, written
 	 * at the end where the user asked (sudo in a home folder); CAP_KILL:
-	 * stopping a launched command that changed its user. */
+	 * stopping a launched command that changed its user; CAP_SYS_ADMIN
+	 * only permitted, for attaching uprobes (privileges__admin). */
 	return keep_only(CAP(CAP_BPF) | CAP(CAP_PERFMON) | CAP(CAP_SYS_PTRACE) |
-			 CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_KILL));
+			     CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_KILL),
+			 CAP(CAP_SYS_ADMIN));
 }
 
 int privileges__keep_for_files(void)
 {
 	/* reading a recording or an ELF file and writing a report need file
 	 * access only */
-	return keep_only(CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_DAC_OVERRIDE));
+	return keep_only(CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_DAC_OVERRIDE), 0);
+}
+
+/* Seen here (kernel 6.18): a uprobe perf event asks for CAP_SYS_ADMIN, not
+ * only CAP_PERFMON. It stays in the permitted set only, effective just
+ * around those calls. */
+int privileges__admin(bool on)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	uint32_t bit = 1u << (CAP_SYS_ADMIN % 32);
+	int w = CAP_SYS_ADMIN / 32;
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	if (!(d[w].permitted & bit) || !!(d[w].effective & bit) == on)
+		return 0; /* not ours to raise, or already so */
+	d[w].effective = on ? d[w].effective | bit : d[w].effective & ~bit;
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
 int privileges__effective(uint64_t *caps)

@@ -2,12 +2,17 @@
 #ifndef BW_PRIVILEGES_H
 #define BW_PRIVILEGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* trace, record, top after attaching: CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE,
  * CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE and CAP_KILL only (effective,
- * permitted and bounding sets), no_new_privs. 0 or negative errno. */
+ * permitted and bounding sets), CAP_SYS_ADMIN permitted but not effective,
+ * no_new_privs. 0 or negative errno. */
 int privileges__keep_for_tracing(void);
+/* Raises (on) or lowers CAP_SYS_ADMIN in the effective set when it is
+ * permitted; a no-op otherwise (before the drop, or without it). */
+int privileges__admin(bool on);
 /* report and futures: file access only (CAP_DAC_READ_SEARCH,
  * CAP_DAC_OVERRIDE), no_new_privs. */
 int privileges__keep_for_files(void);
