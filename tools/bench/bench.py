@@ -624,8 +624,29 @@ def summarize(runs):
             row["cpu_ratio"] = row["cpu_us_per_req"] / base_cpu
         if base_p99 and row["p99_us"]:
             row["p99_ratio"] = row["p99_us"] / base_p99
+        row.update(paired_ratios(runs, name))
         rows.append(row)
     return rows
+
+
+def paired_ratios(runs, name):
+    """Each run against the untraced run of the same round (they ran back to back), then
+    the median of those ratios: this VM drifts between speed regimes over minutes, which
+    moves both members of a pair together but the separate medians apart."""
+    rounds = {}
+    for r in runs:
+        if "error" not in r and r.get("rps") and r.get("server_cpu_us_per_req"):
+            rounds.setdefault(r.get("round"), {})[r["config"]] = r
+    rps, cpu, p99 = [], [], []
+    for m in rounds.values():
+        if name in m and "untraced" in m:
+            a, b = m[name], m["untraced"]
+            rps.append(a["rps"] / b["rps"])
+            cpu.append(a["server_cpu_us_per_req"] / b["server_cpu_us_per_req"])
+            if a.get("p99_us") and b.get("p99_us"):
+                p99.append(a["p99_us"] / b["p99_us"])
+    return {"paired_rps_ratio": med(rps), "paired_cpu_ratio": med(cpu),
+            "paired_p99_ratio": med(p99), "pairs": len(rps)}
 
 
 # ---------------------------------------------------------------- BPF run-time stats
@@ -1029,18 +1050,22 @@ def render(results):
         L.append("")
         L.append(f"Load: `{cmd}`; medians of the runs; ratio to the untraced median.")
         L.append("")
-        L.append("| configuration | runs | req/s | req/s vs untraced | p50 | p99 | p99 vs untraced "
-                 "| server CPU/request | vs untraced | server ctx switches/s "
+        L.append("| configuration | runs | req/s | req/s vs untraced | paired req/s ratio | p50 | p99 "
+                 "| p99 vs untraced | paired p99 ratio | server CPU/request | vs untraced "
+                 "| paired CPU/request ratio | server ctx switches/s "
                  "| tracer CPU (% of 1 CPU) | tracer peak RSS |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             rss = r.get("tracer_maxrss_kib") or r.get("tracer_vmhwm_kib") or None
             L.append(
                 f"| {r['config']} | {r['runs']} | {fmt(r['rps'])} | {pct_change(r.get('rps_ratio'))} "
+                f"| {fmt(r.get('paired_rps_ratio'), '.3f')} "
                 f"| {fmt(r['p50_us'] and r['p50_us'] / 1000, '.2f')} ms "
                 f"| {fmt(r['p99_us'] and r['p99_us'] / 1000, '.2f')} ms "
-                f"| {pct_change(r.get('p99_ratio'))} | {fmt(r['cpu_us_per_req'], '.2f')} us "
-                f"| {pct_change(r.get('cpu_ratio'))} | {fmt(r['csw_per_s'])} "
+                f"| {pct_change(r.get('p99_ratio'))} | {fmt(r.get('paired_p99_ratio'), '.3f')} "
+                f"| {fmt(r['cpu_us_per_req'], '.2f')} us "
+                f"| {pct_change(r.get('cpu_ratio'))} | {fmt(r.get('paired_cpu_ratio'), '.3f')} "
+                f"| {fmt(r['csw_per_s'])} "
                 f"| {fmt(r['tracer_cpu_pct'], '.2f')} | "
                 f"{fmt(rss and rss / 1024, '.1f')} MiB |".replace("| - MiB |", "| - |"))
         L.append("")
