@@ -315,8 +315,8 @@ static __always_inline __u32 off_cpu_state(struct bw_thread *th, bool preempt, l
 		th->park_pending = 0;
 		return BW_STATE_BLOCKED;
 	}
-	if (nr == syscall_futex ? is_park_word(th, word)
-				: th->park_epfd && (__u32)word == th->park_epfd - 1)
+	if ((nr == syscall_futex && is_park_word(th, word)) ||
+	    (is_epoll_wait(nr) && th->park_epfd && (__u32)word == th->park_epfd - 1))
 		return BW_STATE_PARKED;
 	tg = bpf_map_lookup_elem(&tgids, &th->tgid);
 	if (in_probed_park(th, tg)) {
