@@ -447,15 +447,17 @@ static struct bpf_link *attach_marker(struct bw_bpf *b, const char *path, uint64
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = retprobe);
 	struct bpf_link *link;
+	bool raised;
 	int err;
 
 	/* a uprobe perf event needs CAP_SYS_ADMIN: effective only for this call
 	 * once the tracer has dropped what it does not use */
-	privileges__admin(true);
+	raised = privileges__admin_raise();
 	link = bpf_program__attach_uprobe_opts(b->skel->progs.runtime_marker, pid, path, offset,
 					       &opts);
 	err = errno;
-	privileges__admin(false);
+	if (raised)
+		privileges__admin_lower();
 	errno = err;
 	return link;
 }

@@ -33,7 +33,7 @@ static int last_cap(void)
 }
 
 /* keep: effective and permitted; standby: permitted only, raised into the
- * effective set just for the calls that need it (privileges__admin). */
+ * effective set just for the calls that need it (privileges__admin_raise). */
 static int keep_only(uint64_t keep, uint64_t standby)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -70,7 +70,7 @@ int privileges__keep_for_tracing(void)
 	 * executables and debug files; CAP_DAC_OVERRIDE: the report, written
 	 * at the end where the user asked (sudo in a home folder); CAP_KILL:
 	 * stopping a launched command that changed its user; CAP_SYS_ADMIN
-	 * only permitted, for attaching uprobes (privileges__admin). */
+	 * only permitted, for attaching uprobes (privileges__admin_raise). */
 	return keep_only(CAP(CAP_BPF) | CAP(CAP_PERFMON) | CAP(CAP_SYS_PTRACE) |
 			     CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_KILL),
 			 CAP(CAP_SYS_ADMIN));
@@ -84,9 +84,9 @@ int privileges__keep_for_files(void)
 }
 
 /* Seen here (kernel 6.18): a uprobe perf event asks for CAP_SYS_ADMIN, not
- * only CAP_PERFMON. It stays in the permitted set only, effective just
- * around those calls. */
-int privileges__admin(bool on)
+ * only CAP_PERFMON. After the drop it stays in the permitted set only,
+ * effective just around those calls. */
+static int set_admin(bool on)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
@@ -97,9 +97,19 @@ int privileges__admin(bool on)
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
 	if (!(d[w].permitted & bit) || !!(d[w].effective & bit) == on)
-		return 0; /* not ours to raise, or already so */
+		return 0; /* not ours to raise, or already so: nothing changed */
 	d[w].effective = on ? d[w].effective | bit : d[w].effective & ~bit;
-	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 1;
+}
+
+bool privileges__admin_raise(void)
+{
+	return set_admin(true) == 1;
+}
+
+void privileges__admin_lower(void)
+{
+	set_admin(false);
 }
 
 int privileges__effective(uint64_t *caps)

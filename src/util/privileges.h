@@ -10,9 +10,11 @@
  * permitted and bounding sets), CAP_SYS_ADMIN permitted but not effective,
  * no_new_privs. 0 or negative errno. */
 int privileges__keep_for_tracing(void);
-/* Raises (on) or lowers CAP_SYS_ADMIN in the effective set when it is
- * permitted; a no-op otherwise (before the drop, or without it). */
-int privileges__admin(bool on);
+/* Makes a permitted but not effective CAP_SYS_ADMIN effective; true when
+ * it did (after privileges__keep_for_tracing), and only then is
+ * privileges__admin_lower owed. Before the drop nothing changes. */
+bool privileges__admin_raise(void);
+void privileges__admin_lower(void);
 /* report and futures: file access only (CAP_DAC_READ_SEARCH,
  * CAP_DAC_OVERRIDE), no_new_privs. */
 int privileges__keep_for_files(void);
