@@ -508,6 +508,18 @@ static void *detach_job(void *arg)
 	return NULL;
 }
 
+/* Joins the detach threads that are done: a long system-wide trace starts
+ * one per process it learns, and an unjoined thread keeps its stack. */
+static void reap_detachers(struct bw_bpf *b)
+{
+	int kept = 0;
+
+	for (int i = 0; i < b->ndetachers; i++)
+		if (pthread_tryjoin_np(b->detachers[i], NULL) != 0)
+			b->detachers[kept++] = b->detachers[i];
+	b->ndetachers = kept;
+}
+
 /* Each detach waits out an RCU grace period (~0.1-0.2 s here): done on a
  * thread of its own, the event loop goes on reading events meanwhile (a
  * system-wide trace detaches a set for every process it learns). */
@@ -534,6 +546,7 @@ void bw_probe_set__detach(struct bw_bpf *b, struct bw_probe_set *s)
 		return;
 	}
 	j->n = n;
+	reap_detachers(b);
 	if (array_grow((void **)&b->detachers, b->ndetachers, &b->cap_detachers,
 		       sizeof(*b->detachers)) ||
 	    pthread_create(&b->detachers[b->ndetachers], NULL, detach_job, j)) {
