@@ -223,39 +223,12 @@ static void resolve_fault_pc(struct tracer *t, struct traced_process *p,
 		rs->unresolved += !rs->frames[i].function;
 }
 
-/* Inside block_in_place the worker has handed its core to another thread:
- * it blocks by design, the runtime does not stall. */
-static bool off_worker(const struct traced_process *p, const struct resolved_stack *rs)
-{
-	struct stack_verdict v = {};
-
-	if (!p->profile || !rs->nframes)
-		return false;
-	classify_stack(p->profile, rs->frames, rs->nframes, &v);
-	return v.off_worker;
-}
-
-/* With the park probes detached, parks are told by learned futex words; a
- * slow wait whose stack is inside the runtime's park was a park no word
- * matched (a thread that never parked while the words were learned). */
-static bool unrecognised_park(const struct traced_process *p, const struct bw_blocked_event *e,
-			      const struct resolved_stack *rs)
-{
-	struct stack_verdict v = {};
-
-	if (!p->profile || !rs->nframes || e->kind != BW_BLOCK_SYSCALL ||
-	    !syscall_is_park_wait(e->syscall_nr) || !p->park_probes ||
-	    bw_probe_set__attached(p->park_probes))
-		return false;
-	classify_stack(p->profile, rs->frames, rs->nframes, &v);
-	return v.parked;
-}
-
 static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, size_t size)
 {
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
 	struct resolved_stack *rs = &scratch;
 	struct traced_thread *th;
+	struct stack_verdict v = {};
 	struct blame_result br;
 	enum bw_role role;
 
@@ -287,16 +260,16 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 			bw_bpf__set_role(t->bpf, e->hdr.tid, role);
 		return;
 	}
-	if (off_worker(p, rs)) {
-		/* block_in_place: blocking by design, like the blocking pool's */
+	if (p->profile && rs->nframes)
+		classify_stack(p->profile, rs->frames, rs->nframes, &v);
+	if (v.off_worker) {
+		/* block_in_place: the worker handed its core on and blocks by
+		 * design, like the blocking pool */
 		t->user_counters[UC_BLOCKING_POOL_EVENTS]++;
 		return;
 	}
-	if (unrecognised_park(p, e, rs)) {
-		t->user_counters[UC_PARK_UNRECOGNISED]++;
-		p->park_relearn = true;
+	if (e->kind == BW_BLOCK_SYSCALL && tracer_park_missed(t, p, e->syscall_nr, &v))
 		return;
-	}
 	blame__analyze(rs->frames, rs->nframes, e->syscall_nr, &br);
 	/* A complete, fully named stack without a single user frame: the
 	 * runtime or a library blocked on its own (shutdown, allocator

@@ -34,7 +34,6 @@ struct traced_process {
 	struct bw_probe_set *park_probes;
 	uint64_t park_phase_ns;  /* when the probes were last attached or detached */
 	bool park_relearn;       /* a park went unrecognised: learn again */
-	uint64_t park_detaches;  /* how often the probes were detached */
 	struct bw_process *unw;     /* created lazily: after exec for launched commands */
 	bool exited;
 	bool untraced; /* gone, and its pid no longer traced in the kernel */
@@ -142,6 +141,13 @@ struct tracer {
 uint64_t tracer_now_ns(void);
 /* tracer_parks.c: attach/detach the park probes as their words are learned */
 void tracer_parks_check(struct tracer *t);
+struct stack_verdict;
+/* A slow wait in a park syscall whose stack (v) is inside the runtime's
+ * park while the park probes are detached: a park no learned word matched.
+ * Counts it (parks_unrecognised), asks for the probes again, returns true:
+ * it is neither blocking nor stuck. */
+bool tracer_park_missed(struct tracer *t, struct traced_process *p, long syscall_nr,
+			const struct stack_verdict *v);
 struct bw_probe_set *tracer_park_set(struct tracer *t, struct traced_process *p);
 /* tracer_locks.c */
 void tracer_handle_lock_hold(struct tracer *t, const struct bw_hold_event *e);

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify/thread_role.h"
+#include "ingest/syscall_names.h"
+
 /* Long enough for every idle worker to park at least once; a worker busy
  * the whole time (or one that only ever waited in the I/O driver, and whose
  * word could not be derived) parks rarely on its parker, so after LEARN_MAX
@@ -89,7 +92,6 @@ static void detach(struct tracer *t, struct traced_process *p, uint64_t now)
 		return;
 	bw_probe_set__detach(t->bpf, p->park_probes);
 	p->park_phase_ns = now;
-	p->park_detaches++;
 	if (t->opts.verbose)
 		fprintf(stderr, "blockwatch: pid %d: park words learned, park probes detached\n",
 			p->pid);
@@ -104,6 +106,17 @@ static void attach(struct tracer *t, struct traced_process *p, uint64_t now)
 		fprintf(stderr, "blockwatch: pid %d: park probes attached again (%s)\n", p->pid,
 			p->park_relearn ? "a park went unrecognised" : "a new worker");
 	p->park_relearn = false;
+}
+
+bool tracer_park_missed(struct tracer *t, struct traced_process *p, long syscall_nr,
+			const struct stack_verdict *v)
+{
+	if (!v->parked || !syscall_is_park_wait(syscall_nr) || !p->park_probes ||
+	    bw_probe_set__attached(p->park_probes))
+		return false;
+	t->user_counters[UC_PARK_UNRECOGNISED]++;
+	p->park_relearn = true;
+	return true;
 }
 
 void tracer_parks_check(struct tracer *t)

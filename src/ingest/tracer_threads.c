@@ -189,13 +189,8 @@ static void report_stuck(struct tracer *t, struct traced_process *p, struct trac
 		classify_stack(p->profile, rs->frames, rs->nframes, &v);
 		if (v.off_worker) /* block_in_place: blocking by design */
 			return;
-		if (v.parked && p->park_probes && !bw_probe_set__attached(p->park_probes) &&
-		    syscall_is_park_wait(nr)) {
-			/* a park no learned word matched: learn again */
-			t->user_counters[UC_PARK_UNRECOGNISED]++;
-			p->park_relearn = true;
+		if (tracer_park_missed(t, p, nr, &v))
 			return;
-		}
 		if (v.role == BW_ROLE_BLOCKING || (v.parked && v.role != BW_ROLE_UNKNOWN)) {
 			th->role = v.role;
 			return; /* spawn_blocking work or an idle worker: not stuck */
