@@ -54,14 +54,17 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	case 'v':
 		a->verbose = true;
 		return 0;
-	case OPT_MODE:
-		if (cli_parse_mode(arg) < 0) {
+	case OPT_MODE: {
+		int mode = cli_parse_mode(arg);
+
+		if (mode < 0) {
 			argp_error(state, "bad --mode '%s' (octal permission bits the owner can read, example: 0640)",
 				   arg);
 			return EINVAL;
 		}
-		out_file__set_mode(cli_parse_mode(arg));
+		out_file__set_mode(mode);
 		return 0;
+	}
 	case ARGP_KEY_ARG:
 		if (a->input)
 			CLI_FAIL(state, "unexpected argument '%s': give one recording file", arg);

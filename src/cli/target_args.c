@@ -93,11 +93,15 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		verbose = true;
 		return 0;
-	case OPT_MODE:
-		if (cli_parse_mode(arg) < 0)
-			CLI_FAIL(state, "bad --mode '%s' (octal permission bits, example: 0640)", arg);
-		out_file__set_mode(cli_parse_mode(arg));
+	case OPT_MODE: {
+		int mode = cli_parse_mode(arg);
+
+		if (mode < 0)
+			CLI_FAIL(state, "bad --mode '%s' (octal permission bits the owner can read, example: 0640)",
+				 arg);
+		out_file__set_mode(mode);
 		return 0;
+	}
 	case OPT_READY_FD: {
 		char *end;
 		long fd = strtol(arg, &end, 10);
