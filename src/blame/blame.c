@@ -191,47 +191,62 @@ static bool crate_is_library(const char *crate, size_t len)
 	return in_list(blame_library_crates, crate, len, false);
 }
 
+/* The crate whose source directory holds `dir_end` (the "/src/" after it):
+ * "<crate>-<version>" as cargo's registry, `cargo vendor` and unpacked
+ * releases name it, or a bare "<crate>" inside a git checkout. Writes the
+ * crate name with '-' read as '_' ("tokio-util" dir, "tokio_util" crate). */
+static bool crate_of_dir(const char *file, const char *dir_end, bool bare_ok, char *crate,
+			 size_t size)
+{
+	const char *dir = dir_end, *dash;
+	size_t len;
+
+	while (dir > file && dir[-1] != '/')
+		dir--;
+	for (dash = dir_end; dash > dir && !(dash[-1] == '-' && dash[0] >= '0' && dash[0] <= '9');)
+		dash--;
+	if (dash > dir)
+		len = dash - 1 - dir;
+	else if (bare_ok)
+		len = dir_end - dir;
+	else
+		return false;
+	if (!len || len >= size)
+		return false;
+	memcpy(crate, dir, len);
+	crate[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (crate[i] == '-')
+			crate[i] = '_';
+	return true;
+}
+
 /* Line-tables-only DWARF names inlined functions without their path
  * ("lock", "drop_in_place<T>"), so for unqualified names the source file
- * tells whose code it is: rustc's own sources live under /rustc/<hash>/,
- * crates from a registry under .../registry/.../<crate>-<version>/. */
+ * tells whose code it is: rustc's own sources live under /rustc/<hash>/, a
+ * crate's under a directory named for it and its version wherever the
+ * build found it (.../registry/.../tokio-1.24.2/src/, a vendor directory's
+ * tokio-1.49.0/src/), or under a git checkout. Any version: the directory
+ * is read, not matched against a list of releases. */
 static int library_by_file(const char *file)
 {
-	const char *reg, *dir, *end, *dash;
+	bool git, named = false;
+	char crate[128];
 
 	if (!file)
 		return -1;
 	if (strncmp(file, "/rustc/", 7) == 0)
 		return 1;
-	reg = strstr(file, "/registry/");
-	if (!reg)
-		return 0;
-	/* the last path element before "/src/" is "<crate>-<version>" */
-	end = strstr(reg, "/src/");
-	while (end && strstr(end + 1, "/src/") && strstr(end + 1, "/src/") < strrchr(file, '/'))
-		end = strstr(end + 1, "/src/");
-	if (!end)
-		return 1;
-	for (dir = end; dir > reg && dir[-1] != '/'; dir--)
-		;
-	dash = end;
-	while (dash > dir && dash[-1] != '-')
-		dash--;
-	if (dash <= dir)
-		return 1;
-	{
-		char crate[128];
-		size_t len = dash - 1 - dir;
-
-		if (len >= sizeof(crate))
+	git = strstr(file, "/git/checkouts/") != NULL;
+	for (const char *src = strstr(file, "/src/"); src; src = strstr(src + 1, "/src/")) {
+		if (!crate_of_dir(file, src, git, crate, sizeof(crate)))
+			continue;
+		named = true;
+		if (crate_is_library(crate, strlen(crate)))
 			return 1;
-		memcpy(crate, dir, len);
-		crate[len] = '\0';
-		for (size_t i = 0; i < len; i++) /* "tokio-util" dir, "tokio_util" crate */
-			if (crate[i] == '-')
-				crate[i] = '_';
-		return crate_is_library(crate, len);
 	}
+	/* a registry file whose crate cannot be read is still nobody's own code */
+	return !named && strstr(file, "/registry/");
 }
 
 static bool is_library(const struct bw_frame *f, const char *norm)

@@ -12,6 +12,7 @@
 
 #include "ingest/bpf_loader.h"
 #include "record/format.h"
+#include "symbolize/code_layout.h"
 #include "symbolize/dwarf_layout.h"
 #include "symbolize/symbolize.h"
 
@@ -125,9 +126,52 @@ static int by_rule_order(const void *a, const void *b)
 	return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
+const char *permit_layout_source_name(enum permit_layout_source s)
+{
+	switch (s) {
+	case PERMIT_LAYOUT_DWARF:
+		return "DWARF";
+	case PERMIT_LAYOUT_CODE:
+		return "the code that locks it";
+	case PERMIT_LAYOUT_ASSUMED:
+		return "assumed";
+	default:
+		return "not needed";
+	}
+}
+
+struct locker_search {
+	const char *name;
+	uint64_t offset;
+	int found;
+};
+
+static void collect_locker(const char *name, uint64_t off, void *ctx)
+{
+	struct locker_search *l = ctx;
+
+	if (symbol_has_suffix(name, l->name) && !l->found++)
+		l->offset = off;
+}
+
+/* The permit future's semaphore field from the locker function's code
+ * (line-tables-only builds describe no types). */
+static int permit_field_from_code(const struct runtime_profile *p, const char *elf_path,
+				  uint64_t *off)
+{
+	struct locker_search l = { .name = p->permit_future_locker };
+	const char *pattern = p->permit_future_locker;
+
+	if (!pattern || elf_find_symbols(elf_path, &pattern, 1, collect_locker, &l) < 0 ||
+	    !l.found)
+		return -ENOENT;
+	return code_field_locked_through_file(elf_path, l.offset, off);
+}
+
 /* Where the permit future holds its semaphore pointer: from DWARF, else
- * where rustc puts the lone pointer field today (and the report says so).
- * Looked up only when the file has the future's probe sites. */
+ * from code, else where rustc puts the lone pointer field today (and the
+ * report says so). Looked up only when the file has the future's probe
+ * sites. */
 static uint64_t permit_field_offset(const struct runtime_profile *p, const char *elf_path,
 				    const struct probe_search *s, struct probe_report *rep)
 {
@@ -137,10 +181,15 @@ static uint64_t permit_field_offset(const struct runtime_profile *p, const char 
 		if (s->sites[i].rule->action != BW_PROBE_ACQUIRE_ENTER)
 			continue;
 		if (dwarf_field_offset(elf_path, p->permit_future_type, p->permit_future_field,
-				       &off) != 0) {
-			rep->permit_layout_assumed = true;
+				       &off) == 0)
+			rep->permit_layout = PERMIT_LAYOUT_DWARF;
+		else if (permit_field_from_code(p, elf_path, &off) == 0)
+			rep->permit_layout = PERMIT_LAYOUT_CODE;
+		else {
+			rep->permit_layout = PERMIT_LAYOUT_ASSUMED;
 			off = 0;
 		}
+		rep->permit_field_offset = off;
 		break;
 	}
 	return off;

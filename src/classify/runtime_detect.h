@@ -19,15 +19,25 @@ struct runtime_match {
 /* Looks at the ELF file's symbols, then (stripped) its read-only strings. */
 int runtime_detect(const char *elf_path, struct runtime_match *out);
 
+enum permit_layout_source {
+	PERMIT_LAYOUT_UNUSED,  /* no lock probes: not needed */
+	PERMIT_LAYOUT_DWARF,   /* the type's DWARF */
+	PERMIT_LAYOUT_CODE,    /* read from the locker function's code */
+	PERMIT_LAYOUT_ASSUMED, /* neither: where rustc puts the lone pointer today */
+};
+
+/* "DWARF", "the code of <function>", "assumed": for -v and degraded notes. */
+const char *permit_layout_source_name(enum permit_layout_source s);
+
 struct probe_report {
 	int attached;    /* uprobes placed */
 	int failed;      /* symbols found but attach failed */
 	int park_probes; /* of attached, how many mark park entry */
 	int poll_probes; /* of attached, how many time task polls */
 	int lock_probes; /* of attached, acquire and release probes */
-	/* no DWARF described the permit future: its semaphore field was
-	 * assumed to be where current rustc puts it */
-	bool permit_layout_assumed;
+	/* where the permit future's semaphore field offset came from */
+	enum permit_layout_source permit_layout;
+	uint64_t permit_field_offset;
 };
 
 /* Finds the profile's probe symbols in elf_path and attaches them for pid

@@ -149,6 +149,9 @@ static const struct runtime_profile tokio_profile = {
 	.thread_name_hint = "tokio-runtime-w",
 	.permit_future_type = "tokio::sync::batch_semaphore::Acquire",
 	.permit_future_field = "semaphore",
+	/* `if self.queued { self.semaphore.waiters.lock() ... }`: the same in
+	 * every Tokio release that has batch_semaphore (1.8 to 1.49 read) */
+	.permit_future_locker = "<tokio::sync::batch_semaphore::Acquire as core::ops::drop::Drop>::drop",
 	.permit_kinds = tokio_permit_kinds,
 	.lock_api_prefix = "tokio::sync::",
 	.lock_api_dir = "/src/sync/",

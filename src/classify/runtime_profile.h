@@ -53,6 +53,10 @@ struct runtime_profile {
 	 * its field that points at the semaphore (the key its release names) */
 	const char *permit_future_type;
 	const char *permit_future_field;
+	/* Without type DWARF: a function that takes the future as its first
+	 * argument and locks the semaphore right away (the field it loads and
+	 * locks through is the semaphore pointer; symbolize/code_layout.h) */
+	const char *permit_future_locker;
 	/* Frame-name prefixes naming what a permit belongs to (the first
 	 * match on the acquire or release stack); kind NULL: not a lock
 	 * (a bounded channel's slot), never reported. */

@@ -117,9 +117,16 @@ static void note_missing_probes(struct tracer *t, const struct traced_process *p
 		tracer_note_degraded(t, "%s (pid %d): no async lock or task poll symbols; locks held across .await are not measured",
 				     p->comm, p->pid);
 	}
-	if (t->opts.hold_threshold_ns && rep->permit_layout_assumed)
-		tracer_note_degraded(t, "%s (pid %d): no DWARF for %s; its layout is assumed (holds may be missed)",
+	if (t->opts.hold_threshold_ns && rep->permit_layout == PERMIT_LAYOUT_ASSUMED)
+		tracer_note_degraded(t, "%s (pid %d): no DWARF for %s and its code did not show the layout; "
+				     "the semaphore field is assumed at offset 0 (holds may be missed)",
 				     p->comm, p->pid, p->profile->permit_future_type);
+	else if (t->opts.hold_threshold_ns && rep->permit_layout != PERMIT_LAYOUT_UNUSED &&
+		 t->opts.verbose)
+		fprintf(stderr, "blockwatch: %s (pid %d): %s's semaphore field at offset %llu, from %s\n",
+			p->comm, p->pid, p->profile->permit_future_type,
+			(unsigned long long)rep->permit_field_offset,
+			permit_layout_source_name(rep->permit_layout));
 }
 
 struct so_scan {

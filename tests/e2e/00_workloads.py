@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# tokio-matrix
 """The workloads themselves, without blockwatch: each scenario runs, writes a sane ground
 truth, and blocks the way it was designed to. Separates workload bugs from tracer bugs.
 These are preconditions of the e2e tests, not tests of blockwatch: they print "# "

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# tokio-matrix
 """Scenarios 1-7 under `blockwatch trace -- bw-workload`: every blocking call the truth
 lists is reported at its exact file:line with the right category and blocking API, with
 count and total time matching; nothing else is reported."""

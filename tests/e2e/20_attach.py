@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# tokio-matrix
 """Scenario 8: attach to a running process (`trace -p PID`, stopped by SIGINT 3 s after
 it is ready) whose blocking task was spawned long before. Its threads already exist and
 must still be classified; the count must match the blocking the workload did while

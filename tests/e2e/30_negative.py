@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# tokio-matrix
 """Negative controls 9-12: healthy code. blockwatch must report no callsite at all;
 spawn_blocking work may only show up as blocking-pool time; an idle runtime's workers
 are parked, not blocked."""

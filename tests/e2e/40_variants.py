@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# tokio-matrix
 """The same workloads built differently: line tables only and split debug info must give
 the same answers as full debug info; a stripped binary must still yield the blocking with
 the right category and syscall (names and lines may be missing: that is degraded mode)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# tokio-matrix
 """A Tokio runtime inside a shared object (a cdylib) run by a C host that has none:
 blockwatch must find the runtime's probes in the .so, recognise the workers and report
 the blocking at the library's line. Twice: a host that links the library (mapped

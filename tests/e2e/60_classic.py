@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# tokio-matrix
 """The other classic mistakes (issue 9), against ground truth the workloads write:
 long polls under `trace --polls` (a 30 ms computation at a known line is reported there,
 short polls and off-CPU sleeps are not), who held a contended std mutex (the line where

@@ -6,8 +6,9 @@ $BUILD/e2e-results/ (bwtest.score is the one scorer that made them):
               / required entries
   precision = correct callsites / (correct + wrong); duplicates (a second callsite at a
               found place) and soft entries (a real disk's fsync) are listed apart
-Fails below 1.00, when a run failed, and when a group that has ground truth left no
-tally (its test did not get that far)."""
+Per Tokio version of the matrix (tests/run.sh runs the workload tests once per version)
+and overall. Fails below 1.00, when a run failed, and when a group that has ground truth
+left no tally for a version (its test did not get that far)."""
 import glob
 import json
 import os
@@ -19,6 +20,8 @@ import bwtest  # noqa: E402
 
 # Every group of runs with ground truth; each test file saves its runs under one of these.
 GROUPS = ["positive", "negative", "attach", "variants", "shared-object", "system-wide", "recorded", "classic"]
+# Every version of the matrix must have scored every group (tests/run.sh TOKIO_VERSIONS).
+VERSIONS = ["1.24", "1.49"]
 
 
 def ratio(num, den):
@@ -43,35 +46,44 @@ def main():
     for path in sorted(glob.glob(os.path.join(bwtest.RESULTS, "*.result.json"))):
         with open(path) as f:
             tallies.append(json.load(f))
-    print(f"# {'run':<22} {'group':<13} {'required':>8} {'found':>5} {'reported':>8} {'correct':>7} "
+    print(f"# {'run':<22} {'tokio':<5} {'group':<13} {'required':>8} {'found':>5} {'reported':>8} {'correct':>7} "
           f"{'dup':>3} {'soft':>4} {'wrong':>5}")
     for t in tallies:
         req = "?" if t["required"] is None else t["required"]
         note = "  (run failed)" if t.get("failed") else ""
         if t.get("lost"):
             note += f"  ({t['lost']} intervals lost: count bounds lowered by that many)"
-        print(f"# {t['name']:<22} {t.get('group', '?'):<13} {req:>8} {t['found']:>5} {t['reported']:>8} "
+        print(f"# {t['name']:<22} {t.get('tokio', '?'):<5} {t.get('group', '?'):<13} {req:>8} {t['found']:>5} {t['reported']:>8} "
               f"{t['correct']:>7} {t['duplicate']:>3} {t['soft']:>4} {t['wrong']:>5}{note}")
         for m in t.get("missed") or []:
             print(f"#     missed {m}")
         for w in t.get("wrong_at") or []:
             print(f"#     wrong  {w}")
     problems = []
-    for g in GROUPS:
-        ts = [t for t in tallies if t.get("group") == g]
-        if not ts:
-            problems.append(f"no results for group {g} (its test did not run or stopped early)")
-            continue
-        text, p, r = line(f"group {g}", ts)
-        print("# " + text)
-        if p < 1 or r < 1:
-            problems.append(text)
+    for v in VERSIONS:
+        mine = [t for t in tallies if t.get("tokio") == v]
+        for g in GROUPS:
+            ts = [t for t in mine if t.get("group") == g]
+            if not ts:
+                problems.append(f"tokio {v}: no results for group {g} (its test did not run or stopped early)")
+                continue
+            text, p, r = line(f"tokio {v} group {g}", ts)
+            print("# " + text)
+            if p < 1 or r < 1:
+                problems.append(text)
+        if mine:
+            text, p, r = line(f"tokio {v}", mine)
+            print(("ok - " if p >= 1 and r >= 1 else "not ok - ") + text)
+            if p < 1 or r < 1:
+                problems.append(text)
     for t in tallies:
         if t.get("failed") or t["required"] is None:
             problems.append(f"run {t['name']} failed: no usable report" +
                             ("" if t["required"] is not None else " and no truth"))
         if t.get("group") not in GROUPS:
             problems.append(f"run {t['name']} has unknown group {t.get('group')!r}")
+        if t.get("tokio") not in VERSIONS:
+            problems.append(f"run {t['name']} has unknown Tokio version {t.get('tokio')!r}")
     text, p, r = line("e2e overall", tallies)
     ok = bool(tallies) and not problems and p >= 1 and r >= 1
     print(("ok - " if ok else "not ok - ") + text)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "symbolize/code_layout.h"
 #include "classify/runtime_detect.h"
 #include "futures/scan.h"
 #include "symbolize/debuginfo.h"
@@ -42,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	}
 	close(fd);
 	elf_find_symbols(path, pat, 3, on_symbol, &n);
+	{
+		uint64_t field;
+
+		code_field_locked_through(data, len, &field); /* machine code is input too */
+	}
 	runtime_detect(path, &m);
 	d = debuginfo__open(path, NULL, err, sizeof(err));
 	if (d) {

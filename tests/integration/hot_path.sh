@@ -1,4 +1,5 @@
 #!/bin/bash
+# tokio-matrix
 # The cheap hot path (docs/design.md, "No program on syscalls" and "Park words"):
 # blocked syscalls end in BPF task work (no sys_exit program), park probes are
 # detached once the parks' futex words are learned, and both give the same
@@ -7,7 +8,7 @@
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 
-WL="$BUILD/workloads/bw-workload"
+WL="$WORKLOADS/bw-workload"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null' EXIT
 [ -x "$WL" ] || { not_ok "hot path: workloads built" "$WL missing (make workloads)"; exit 1; }

@@ -1,4 +1,5 @@
 #!/bin/bash
+# tokio-matrix
 # Options that change what is reported, against the sleep workload's truth
 # (one line, std::thread::sleep of 10 ms, COUNT calls): trace --stacks prints
 # each live line's stack through that line; record --live prints one live line
@@ -9,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
-WL=$PWD/$BUILD/workloads/bw-workload
+WL="$WORKLOADS/bw-workload"
 T=$(mktemp -d /tmp/bw-options.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 TEST_NAME=options

@@ -1,4 +1,5 @@
 #!/bin/bash
+# tokio-matrix
 # Thread roles that change while a program runs. block_in_place hands a worker's
 # core to a new thread and blocks by design: nothing it does is a worker stall, and
 # the threads whose core moved on are blocking-pool threads afterwards, not workers
@@ -6,7 +7,7 @@
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 
-WL="$BUILD/workloads/bw-workload"
+WL="$WORKLOADS/bw-workload"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 [ -x "$WL" ] || { not_ok "roles: workloads built" "$WL missing (make workloads)"; exit 1; }

@@ -1,11 +1,12 @@
 #!/bin/bash
+# tokio-matrix
 # top --output/--format: the dashboard writes a report of the whole session on
 # exit, in any report format, with the callsite the workload's truth names.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 
-WL="$BUILD/workloads/bw-workload"
+WL="$WORKLOADS/bw-workload"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 require "workloads built ($WL)" test -x "$WL"

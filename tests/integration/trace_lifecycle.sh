@@ -1,11 +1,12 @@
 #!/bin/bash
+# tokio-matrix
 # trace end to end around the edges: the raw_tp fallback, a target that exits
 # mid-trace, Ctrl-C, system-wide discovery, and JSON that parses. Ground truth
 # comes from the workload itself (--truth), never from this script.
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 
-WL="$BUILD/workloads/bw-workload"
+WL="$WORKLOADS/bw-workload"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null' EXIT
 require "workloads built ($WL)" test -x "$WL"

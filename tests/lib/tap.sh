@@ -5,18 +5,22 @@
 
 BUILD=${BUILD:-build}
 BLOCKWATCH=${BLOCKWATCH:-$PWD/$BUILD/blockwatch}
+# The Tokio version's build of tests/workloads: tests/run.sh sets BW_TOKIO and
+# WORKLOADS for a file marked "# tokio-matrix"; test names then carry the version.
+WORKLOADS=${WORKLOADS:-$PWD/$BUILD/workloads}
+LABEL=${BW_TOKIO:+[tokio $BW_TOKIO] }
 failures=0
 
-ok() { echo "ok - $1"; }
+ok() { echo "ok - $LABEL$1"; }
 # not_ok NAME [DETAIL]: the detail goes on a "# " line below
 not_ok() {
 	failures=$((failures + 1))
-	echo "not ok - $1"
+	echo "not ok - $LABEL$1"
 	if [ $# -gt 1 ]; then echo "# $2"; fi
 }
 # skip NAME WHY: only for a capability the machine lacks (tests/run.sh fails
 # the run on any skip the machine does not explain)
-skip() { echo "ok - $1 # SKIP $2"; }
+skip() { echo "ok - $LABEL$1 # SKIP $2"; }
 # require NAME COMMAND...: a build or setup step, not a test: no "ok" line when
 # it works (a "# " note), a failure that ends the file when it does not.
 require() {

@@ -240,6 +240,37 @@ TEST(blame_line_tables_only_names)
 	CHECK_STR_EQ(r.drop_type, "app::AuditRecord");
 }
 
+/* A crate's source is found by its directory wherever the build took it
+ * from: a vendor directory, a git checkout, any release number. */
+TEST(blame_runtime_source_by_directory)
+{
+	static const char *const runtime_files[] = {
+		"/work/shared/vendor/tokio-1.49.0/src/loom/std/mutex.rs",
+		"/home/u/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/tokio-1.52.1/src/sync/mutex.rs",
+		"/home/u/.cargo/git/checkouts/tokio-5a2e1b/3c0f1d2/tokio/src/runtime/park.rs",
+		"/srv/build/vendor/tokio-util-0.7.10/src/sync/cancellation_token.rs",
+	};
+	static const char *const user_files[] = {
+		"/srv/app/src/main.rs",
+		"/srv/tokio-demo/src/main.rs", /* a project named after the runtime */
+		"/srv/app/vendor/my-helper-0.3.1/src/lib.rs",
+		"/srv/tokio/src/main.rs",      /* no version and no git checkout */
+	};
+
+	for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++) {
+		struct bw_frame f = { .function = "lock<u64>", .module = "/app/bin",
+				      .file = runtime_files[i], .line = 22 };
+
+		CHECK(!blame__is_user_frame(&f));
+	}
+	for (size_t i = 0; i < sizeof(user_files) / sizeof(user_files[0]); i++) {
+		struct bw_frame f = { .function = "lock<u64>", .module = "/app/bin",
+				      .file = user_files[i], .line = 22 };
+
+		CHECK(blame__is_user_frame(&f));
+	}
+}
+
 TEST(blame_syscall_fallback)
 {
 	const struct bw_frame f[] = {

@@ -2,8 +2,11 @@
  * -i -f -C on the same addresses, and the MARK-* / BLAME-HERE lines in the
  * fixture sources. Also the degraded modes (stripped, split debug info),
  * the cache, demangling and elf_find_symbols. */
+#include <errno.h>
+
 #include "harness.h"
 #include "../fixtures/fixture_helpers.h"
+#include "symbolize/code_layout.h"
 #include "symbolize/demangle.h"
 
 #define C_SRC "tests/fixtures/c/inline_sleep.c"
@@ -299,4 +302,48 @@ TEST(elf_find_symbols_gives_file_offsets)
 	CHECK(n >= 1);
 	CHECK_STR_EQ(f.name, "tokio::runtime::blocking::pool::Inner::run");
 	CHECK(f.off > 0);
+}
+
+/* A field offset read from machine code (line-tables-only builds): the
+ * pointer loaded from the first argument and locked through. Byte sequences
+ * as rustc emits them for Tokio's <Acquire as Drop>::drop, and near misses. */
+TEST(code_field_locked_through)
+{
+	/* cmp byte [rdi+0x38],1; jne; mov rdx,[rdi]; mov ecx,1; xor eax,eax;
+	 * lock cmpxchg [rdx],ecx (Tokio 1.24 and 1.49, rustc 1.95) */
+	static const uint8_t direct[] = { 0x41, 0x57, 0x80, 0x7f, 0x38, 0x01, 0x0f, 0x85, 0xa6, 0x00,
+					  0x00, 0x00, 0x48, 0x8b, 0x17, 0xb9, 0x01, 0x00, 0x00, 0x00,
+					  0x31, 0xc0, 0xf0, 0x0f, 0xb1, 0x0a, 0x75, 0x10 };
+	/* mov rbx,rdi; mov rax,[rbx+0x28]; lock cmpxchg [rax],ecx */
+	static const uint8_t copied[] = { 0x48, 0x89, 0xfb, 0x48, 0x8b, 0x43, 0x28,
+					  0xf0, 0x0f, 0xb1, 0x08 };
+	/* mov r14,[rdi+0x40]; lock cmpxchg [r14+4],ecx (REX.R load, REX.B lock) */
+	static const uint8_t high_regs[] = { 0x4c, 0x8b, 0x77, 0x40, 0xf0, 0x41, 0x0f, 0xb1, 0x4e, 0x04 };
+	/* the same with a 32-bit displacement: mov r14,[rdi+0x108] */
+	static const uint8_t disp32[] = { 0x4c, 0x8b, 0xb7, 0x08, 0x01, 0x00, 0x00,
+					  0xf0, 0x41, 0x0f, 0xb1, 0x0e };
+	/* loaded, but the lock is on another register */
+	static const uint8_t other_reg[] = { 0x48, 0x8b, 0x17, 0xf0, 0x0f, 0xb1, 0x0b };
+	/* a byte offset (not a pointer field) */
+	static const uint8_t odd[] = { 0x48, 0x8b, 0x57, 0x03, 0xf0, 0x0f, 0xb1, 0x0a };
+	/* the register was copied over from a non-self register before the lock */
+	static const uint8_t clobbered[] = { 0x48, 0x8b, 0x17, 0x48, 0x89, 0xf2, 0xf0, 0x0f, 0xb1, 0x0a };
+	uint64_t off = 99;
+
+	CHECK_INT_EQ(code_field_locked_through(direct, sizeof(direct), &off), 0);
+	CHECK_INT_EQ(off, 0);
+	CHECK_INT_EQ(code_field_locked_through(copied, sizeof(copied), &off), 0);
+	CHECK_INT_EQ(off, 0x28);
+	CHECK_INT_EQ(code_field_locked_through(high_regs, sizeof(high_regs), &off), 0);
+	CHECK_INT_EQ(off, 0x40);
+	CHECK_INT_EQ(code_field_locked_through(disp32, sizeof(disp32), &off), 0);
+	CHECK_INT_EQ(off, 0x108);
+	CHECK_INT_EQ(code_field_locked_through(other_reg, sizeof(other_reg), &off), -ENOENT);
+	CHECK_INT_EQ(code_field_locked_through(odd, sizeof(odd), &off), -ENOENT);
+	CHECK_INT_EQ(code_field_locked_through(clobbered, sizeof(clobbered), &off), -ENOENT);
+	/* every truncation before the lock's last byte (offset 25): not found,
+	 * and no read past the end (the sanitizer build checks) */
+	for (size_t n = 0; n < 26; n++)
+		CHECK(code_field_locked_through(direct, n, &off) == -ENOENT);
+	CHECK_INT_EQ(code_field_locked_through(NULL, 4, &off), -EINVAL);
 }

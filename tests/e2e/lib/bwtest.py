@@ -16,7 +16,13 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BLOCKWATCH = os.environ.get("BLOCKWATCH") or os.path.join(BUILD, "blockwatch")
-WORKLOADS = os.path.join(BUILD, "workloads")
+# The Tokio version of the matrix this run is for (tests/run.sh sets both for a file
+# marked "# tokio-matrix"): every workload of tests/workloads, built against that version.
+TOKIO = os.environ.get("BW_TOKIO") or "1.24"
+WORKLOADS = os.environ.get("WORKLOADS") or os.path.join(BUILD, "workloads")
+# Test names carry the version when the runner gave one, so the two runs of a file
+# read apart in the log.
+LABEL = f"[tokio {TOKIO}] " if os.environ.get("BW_TOKIO") else ""
 # Tallies and report copies; override to keep two concurrent runs apart.
 RESULTS = os.environ.get("BW_E2E_RESULTS") or os.path.join(BUILD, "e2e-results")
 
@@ -43,7 +49,7 @@ class Tap:
         self.failed = 0
 
     def check(self, name, cond, diag=None):
-        print(("ok - " if cond else "not ok - ") + name)
+        print(("ok - " if cond else "not ok - ") + LABEL + name)
         if not cond:
             self.failed += 1
             for line in (diag or "").splitlines():
@@ -63,7 +69,7 @@ class Tap:
     def skip(self, name, why):
         """Only for a capability this machine lacks: tests/run.sh fails the run on any
         skip the machine does not explain."""
-        print(f"ok - {name} # SKIP {why}")
+        print(f"ok - {LABEL}{name} # SKIP {why}")
         sys.stdout.flush()
 
     def note(self, text):
@@ -122,7 +128,7 @@ class Run:
         os.makedirs(RESULTS, exist_ok=True)
         for src, kind in ((self.report_path, "report"), (self.truth_path, "truth")):
             if os.path.exists(src):
-                shutil.copy(src, os.path.join(RESULTS, f"{self.name}.{kind}.json"))
+                shutil.copy(src, os.path.join(RESULTS, f"{self.name}@{TOKIO}.{kind}.json"))
         return self
 
     def cleanup(self):
@@ -430,8 +436,10 @@ def check_threads(tap, name, report, truth):
 
 
 def save_tally(tally):
+    """Saved per run and Tokio version for zz_summary.py."""
+    tally["tokio"] = TOKIO
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, f"{tally['name']}.result.json"), "w") as f:
+    with open(os.path.join(RESULTS, f"{tally['name']}@{TOKIO}.result.json"), "w") as f:
         json.dump(tally, f)
 
 

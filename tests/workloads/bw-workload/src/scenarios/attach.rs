@@ -7,7 +7,7 @@
 
 use super::multi_thread;
 use crate::{truth, Args, Extra};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{signal, SignalKind};
 
@@ -15,19 +15,23 @@ use tokio::signal::unix::{signal, SignalKind};
 const MAX_EVENTS: usize = 4096;
 static EVENT_ENDS: [AtomicU64; MAX_EVENTS] = [const { AtomicU64::new(0) }; MAX_EVENTS];
 static EVENTS: AtomicUsize = AtomicUsize::new(0);
+static STOP: AtomicBool = AtomicBool::new(false);
 
 pub fn run(args: &Args) -> Extra {
     let run_for = Duration::from_secs_f64(args.seconds.unwrap_or(30.0));
     let start = Instant::now();
     multi_thread(2).block_on(async move {
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        // A flag, not tokio::select!: Tokio 1.49 builds here without its `macros` feature.
+        tokio::spawn(async move {
+            term.recv().await;
+            STOP.store(true, Ordering::Relaxed);
+        });
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_millis(25));
-            while start.elapsed() < run_for {
-                tokio::select! {
-                    _ = term.recv() => break,
-                    _ = tick.tick() => heartbeat().await,
-                }
+            while start.elapsed() < run_for && !STOP.load(Ordering::Relaxed) {
+                tick.tick().await;
+                heartbeat().await;
             }
         })
         .await
