@@ -214,6 +214,60 @@ static struct bw_probe_set *set_for(const struct runtime_probe_rule *r,
 	return r->action == BW_PROBE_PARK_ENTER ? park_set : NULL;
 }
 
+static bool in_names(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+int runtime_missing_purposes(const struct runtime_profile *p, const char *elf_path,
+			     unsigned features, const char *const *placed, int nplaced,
+			     const char **missing, int max)
+{
+	int n = 0;
+
+	for (const struct runtime_probe_rule *r = p->probes; r->suffix && n < max; r++) {
+		int present = 0;
+
+		if (!r->purpose || !r->present_if || (r->features && !(r->features & features)) ||
+		    in_names(placed, nplaced, r->purpose) || in_names(missing, n, r->purpose))
+			continue;
+		if (elf_find_symbols(elf_path, &r->present_if, 1, count_match, &present) > 0 &&
+		    present > 0)
+			missing[n++] = r->purpose;
+	}
+	return n;
+}
+
+static void find_missing_purposes(const struct runtime_profile *p, const char *elf_path,
+				  unsigned features, const struct probe_search *s,
+				  struct probe_report *rep)
+{
+	const char **placed = calloc(s->n ? s->n : 1, sizeof(*placed));
+
+	if (!placed)
+		return;
+	for (int i = 0; i < s->n; i++)
+		placed[i] = s->sites[i].rule->purpose;
+	rep->nmissing = runtime_missing_purposes(p, elf_path, features, placed, s->n, rep->missing,
+						 sizeof(rep->missing) / sizeof(rep->missing[0]));
+	free(placed);
+}
+
+/* Every spelling the table has for a purpose, "a, b, c", for messages. */
+void runtime_purpose_spellings(const struct runtime_profile *p, const char *purpose, char *buf,
+			       size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (const struct runtime_probe_rule *r = p->probes; r->suffix && o < size; r++)
+		if (r->purpose && strcmp(r->purpose, purpose) == 0)
+			o += snprintf(buf + o, size - o, "%s%s", o ? ", " : "", r->suffix);
+}
+
 int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 			  const char *elf_path, pid_t pid, unsigned features,
 			  struct bw_probe_set *park_set, struct probe_report *rep)
@@ -270,6 +324,7 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 			rep->lock_probes++;
 	}
 	rep->failed += s->overflow;
+	find_missing_purposes(p, elf_path, features, s, rep);
 	free(s);
 	return rc < 0 ? rc : 0;
 }

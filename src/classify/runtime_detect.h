@@ -26,7 +26,19 @@ enum permit_layout_source {
 	PERMIT_LAYOUT_ASSUMED, /* neither: where rustc puts the lone pointer today */
 };
 
-/* "DWARF", "the code of <function>", "assumed": for -v and degraded notes. */
+/* Purposes (runtime_probe_rule.purpose) of p's rules for `features` that
+ * are not among `placed` although elf_path links in code matching their
+ * present_if: a release whose names the table lacks. Only such purposes
+ * cost a symbol-table scan. Writes up to max names; returns the count. */
+int runtime_missing_purposes(const struct runtime_profile *p, const char *elf_path,
+			     unsigned features, const char *const *placed, int nplaced,
+			     const char **missing, int max);
+
+/* The table's names for a probe purpose, comma-separated, into buf. */
+void runtime_purpose_spellings(const struct runtime_profile *p, const char *purpose, char *buf,
+			       size_t size);
+
+/* "DWARF", "the code that locks it", "assumed": for -v and degraded notes. */
 const char *permit_layout_source_name(enum permit_layout_source s);
 
 struct probe_report {
@@ -38,6 +50,10 @@ struct probe_report {
 	/* where the permit future's semaphore field offset came from */
 	enum permit_layout_source permit_layout;
 	uint64_t permit_field_offset;
+	/* purposes (runtime_probe_rule.purpose) whose code is linked in but
+	 * none of whose spellings was found */
+	const char *missing[8];
+	int nmissing;
 };
 
 /* Finds the profile's probe symbols in elf_path and attaches them for pid

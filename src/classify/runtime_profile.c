@@ -33,9 +33,14 @@ static const char *const tokio_detect_strings[] = {
  * with a real timeout is an epoll_wait (epoll_is_park below). Inner levels
  * are the fallback where an outer one was inlined at its call site; nested
  * probes are harmless, only slower. */
-#define PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0, false }
-#define WORKER_PARK(suffix) { suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0, true }
+#define WORKER_PARK(suffix) \
+	{ suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0, true, "worker park", "multi_thread::park::" }
+#define BLOCK_ON_PARK(suffix) \
+	{ suffix, BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0, false, "block_on park", "runtime::park::" }
 
+/* Each purpose lists every spelling seen from Tokio 1.8 to 1.49 (read in
+ * their sources); a new release that renames one shows up in degraded as
+ * that purpose's missing probe, and gains a line here. */
 static const struct runtime_probe_rule tokio_probes[] = {
 	/* idle multi-thread worker: no task, sleeps until woken (the
 	 * multi-thread scheduler's own parker: workers only) */
@@ -46,42 +51,47 @@ static const struct runtime_probe_rule tokio_probes[] = {
 	WORKER_PARK("multi_thread::park::Inner::park_driver"),
 	WORKER_PARK("thread_pool::park::Inner::park"),
 	/* current_thread runtime: the block_on thread is the worker */
-	PARK("current_thread::Context::park"),
+	{ "current_thread::Context::park", BW_PROBE_PARK_ENTER, BW_PROBE_PARK_EXIT, 0, false,
+	  "current_thread park", "current_thread::Context" },
 	/* Runtime::block_on's thread waiting for its future */
-	PARK("tokio::runtime::park::CachedParkThread::park"),
-	PARK("tokio::runtime::park::CachedParkThread::park_timeout"),
-	PARK("tokio::runtime::park::Inner::park"),
-	PARK("tokio::runtime::park::Inner::park_timeout"),
+	BLOCK_ON_PARK("tokio::runtime::park::CachedParkThread::park"),
+	BLOCK_ON_PARK("tokio::runtime::park::CachedParkThread::park_timeout"),
+	BLOCK_ON_PARK("tokio::runtime::park::Inner::park"),
+	BLOCK_ON_PARK("tokio::runtime::park::Inner::park_timeout"),
 	/* roles: entered once per thread, so entry probes are cheap. Workers
 	 * run inside blocking-pool threads, so the worker probe is attached
 	 * first: a thread that reaches Inner::run after its probe exists will
 	 * also reach worker::run after that probe exists. */
-	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, BW_PROBE_ROLE_RETIRED, 0, false },
-	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, BW_PROBE_ROLE_RETIRED, 0, false },
+	{ "multi_thread::worker::run", BW_PROBE_ROLE_WORKER, BW_PROBE_ROLE_RETIRED, 0, false,
+	  "worker loop", "multi_thread::worker::" },
+	{ "thread_pool::worker::run", BW_PROBE_ROLE_WORKER, BW_PROBE_ROLE_RETIRED, 0, false,
+	  "worker loop", "multi_thread::worker::" },
 	/* block_in_place: the worker's core goes to a new thread, this one
 	 * blocks by design; when its worker loop then returns (the return
 	 * probe above) it is a blocking-pool thread again */
 	{ "multi_thread::worker::block_in_place", BW_PROBE_OFF_WORKER_ENTER,
-	  BW_PROBE_OFF_WORKER_EXIT, 0, false },
+	  BW_PROBE_OFF_WORKER_EXIT, 0, false, "block_in_place", NULL /* often inlined */ },
 	/* block_in_place itself is generic and inlined; its guard's drop is
 	 * not: it runs when the blocking is done */
 	{ "<tokio::runtime::scheduler::multi_thread::worker::block_in_place::Reset as core::ops::drop::Drop>::drop",
-	  BW_PROBE_BLOCK_IN_PLACE_DONE, 0, 0, false },
-	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, 0, false },
+	  BW_PROBE_BLOCK_IN_PLACE_DONE, 0, 0, false, "block_in_place end", "worker::block_in_place::" },
+	{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, 0, false,
+	  "blocking pool", "blocking::pool::" },
 	/* every task poll, one instance per future type; --locks needs them
 	 * too: the task a poll runs is the holder of the permits it takes */
 	{ "tokio::runtime::task::harness::Harness::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT,
-	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS, false },
+	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS, false, "task poll", "tokio::runtime::task::" },
 	{ "tokio::runtime::task::raw::poll", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT,
-	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS, false },
+	  RT_FEATURE_POLLS | RT_FEATURE_LOCKS, false, "task poll", "tokio::runtime::task::" },
 	/* tokio::sync's Mutex, RwLock and Semaphore (and bounded channels)
 	 * take permits from a batch semaphore through one non-generic future
 	 * and give them back through one function */
 	{ "<tokio::sync::batch_semaphore::Acquire as core::future::future::Future>::poll",
-	  BW_PROBE_ACQUIRE_ENTER, BW_PROBE_ACQUIRE_EXIT, RT_FEATURE_LOCKS, false },
+	  BW_PROBE_ACQUIRE_ENTER, BW_PROBE_ACQUIRE_EXIT, RT_FEATURE_LOCKS, false,
+	  "async lock acquire", "batch_semaphore::" },
 	{ "tokio::sync::batch_semaphore::Semaphore::add_permits_locked", BW_PROBE_RELEASE, 0,
-	  RT_FEATURE_LOCKS, false },
-	{ NULL, 0, 0, 0, false },
+	  RT_FEATURE_LOCKS, false, "async lock release", "batch_semaphore::" },
+	{ NULL, 0, 0, 0, false, NULL, NULL },
 };
 
 static const struct permit_kind tokio_permit_kinds[] = {
@@ -225,10 +235,20 @@ bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const
 		return true;
 	if (!p || !p->crate_dir || !file)
 		return false;
-	/* a crate version follows the name: "tokio-1.24.2/" */
-	for (at = strstr(file, p->crate_dir); at; at = strstr(at + 1, p->crate_dir))
-		if (at[strlen(p->crate_dir)] >= '0' && at[strlen(p->crate_dir)] <= '9')
+	/* the crate's own source folder: a version follows the name and the
+	 * folder holds src/ ("tokio-1.24.2/src/"); a project folder that only
+	 * starts like it ("tokio-1.49/my-app/src/") is not the runtime's */
+	for (at = strstr(file, p->crate_dir); at; at = strstr(at + 1, p->crate_dir)) {
+		const char *v = at + strlen(p->crate_dir), *end = strchr(v, '/');
+
+		if (*v < '0' || *v > '9' || !end || strncmp(end, "/src/", 5) != 0)
+			continue;
+		while (v < end && ((*v >= '0' && *v <= '9') || *v == '.' || *v == '-' ||
+				   (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z')))
+			v++;
+		if (v == end)
 			return true;
+	}
 	return false;
 }
 

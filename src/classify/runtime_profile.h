@@ -20,6 +20,13 @@ struct runtime_probe_rule {
 	 * names the thread a worker (attach to a busy server, whose workers
 	 * started long before the role probes existed) */
 	bool worker_park;
+	/* What the probe is for ("worker loop"): rules with the same purpose
+	 * are spellings of one function across releases. When none of them
+	 * is found although code matching present_if (a name substring) is
+	 * linked in, the purpose is named in degraded: a release whose names
+	 * the table does not know yet. */
+	const char *purpose;
+	const char *present_if;
 };
 
 #define RT_FEATURE_POLLS 1u /* --polls: time task polls */

@@ -117,6 +117,16 @@ static void note_missing_probes(struct tracer *t, const struct traced_process *p
 		tracer_note_degraded(t, "%s (pid %d): no async lock or task poll symbols; locks held across .await are not measured",
 				     p->comm, p->pid);
 	}
+	for (int i = 0; i < rep->nmissing; i++) {
+		char names[512];
+
+		runtime_purpose_spellings(p->profile, rep->missing[i], names, sizeof(names));
+		t->user_counters[UC_PROBE_PURPOSES_MISSING]++;
+		tracer_note_degraded(t, "%s (pid %d): %s code is linked in but no %s probe symbol was found "
+				     "(looked for %s): a %s release blockwatch's table does not know?",
+				     p->comm, p->pid, p->profile->name, rep->missing[i], names,
+				     p->profile->name);
+	}
 	if (t->opts.hold_threshold_ns && rep->permit_layout == PERMIT_LAYOUT_ASSUMED)
 		tracer_note_degraded(t, "%s (pid %d): no DWARF for %s and its code did not show the layout; "
 				     "the semaphore field is assumed at offset 0 (holds may be missed)",

@@ -35,10 +35,13 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 		return BW_ROLE_OTHER;
 	if (!p->profile)
 		return BW_ROLE_OTHER; /* no runtime (yet): nothing to judge by, nothing kept */
-	if (th->role == BW_ROLE_WORKER || th->role == BW_ROLE_BLOCKING)
-		return th->role;
+	/* This event's own stack before an earlier guess: a thread seen in
+	 * the blocking pool's loop (probes placed late, a dlopen'ed runtime)
+	 * may have become a worker since, the worker loop running inside. */
 	if (rs)
 		classify_stack(p->profile, rs->frames, rs->nframes, &v);
+	if (v.role == BW_ROLE_UNKNOWN && (th->role == BW_ROLE_WORKER || th->role == BW_ROLE_BLOCKING))
+		return th->role;
 	if (v.role != BW_ROLE_UNKNOWN) {
 		if (v.in_block_on) {
 			th->ran_block_on = true;
@@ -47,12 +50,14 @@ static enum bw_role decide_role(struct tracer *t, struct traced_process *p,
 		th->role = v.role;
 		return v.role;
 	}
-	if (tracer_name_says_worker(p, th->comm)) {
-		if (!v.named || !p->by_symbols) {
-			tracer_note_degraded(t, "%s (pid %d): worker threads recognised by thread name only",
-					     p->comm, p->pid);
-			th->role = BW_ROLE_WORKER;
-		}
+	/* The name alone only where nothing better exists (no symbols): the
+	 * blocking pool's threads carry the workers' name too, so with
+	 * symbols an undecided thread stays undecided until a stack, a park
+	 * or a probe tells. */
+	if (tracer_name_says_worker(p, th->comm) && (!v.named || !p->by_symbols)) {
+		tracer_note_degraded(t, "%s (pid %d): worker threads recognised by thread name only",
+				     p->comm, p->pid);
+		th->role = BW_ROLE_WORKER;
 		return BW_ROLE_WORKER;
 	}
 	/* A full, named stack without runtime frames: a thread of its own
@@ -251,6 +256,12 @@ static void handle_blocked(struct tracer *t, const struct bw_blocked_event *e, s
 			resolve_fault_pc(t, p, e, rs);
 	}
 	role = decide_role(t, p, th, e->role, rs->nframes ? rs : NULL);
+	if (role == BW_ROLE_UNKNOWN) {
+		/* not known to be a worker (yet): never a worker stall, but
+		 * counted (attached mid-flight, the stack cut short) */
+		t->user_counters[UC_ROLE_UNKNOWN_EVENTS]++;
+		return;
+	}
 	if (role == BW_ROLE_BLOCKING || role == BW_ROLE_OTHER) {
 		t->user_counters[role == BW_ROLE_BLOCKING ? UC_BLOCKING_POOL_EVENTS
 							  : UC_OTHER_THREAD_EVENTS]++;

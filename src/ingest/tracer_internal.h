@@ -94,6 +94,8 @@ enum user_counter {
 	UC_NO_PROCESS_MAP,
 	UC_UNKNOWN_PID,
 	UC_UPROBE_ATTACH_FAILED,
+	UC_ROLE_UNKNOWN_EVENTS, /* blocked events of threads whose role was not known yet */
+	UC_PROBE_PURPOSES_MISSING, /* a runtime part linked in, none of its probe names found */
 	UC_BLOCKING_POOL_EVENTS,
 	UC_OTHER_THREAD_EVENTS,
 	UC_BAD_RECORD,

@@ -38,6 +38,8 @@ static const char *user_counter_name(int i)
 		[UC_NO_PROCESS_MAP] = "process_map_unreadable",
 		[UC_UNKNOWN_PID] = "events_of_unknown_process",
 		[UC_UPROBE_ATTACH_FAILED] = "uprobe_attach_failed",
+		[UC_PROBE_PURPOSES_MISSING] = "probe_purposes_missing",
+		[UC_ROLE_UNKNOWN_EVENTS] = "events_of_undecided_threads",
 		[UC_BAD_RECORD] = "bad_ring_buffer_record",
 		[UC_WAKER_UNRESOLVED] = "lock_holder_unresolved",
 		[UC_POLL_PROBES_MISSING] = "processes_without_poll_probes",

@@ -285,17 +285,17 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-void process__maybe_refresh(struct bw_process *proc)
+bool process__maybe_refresh(struct bw_process *proc)
 {
 	uint64_t now;
 
 	if (!proc->live)
-		return;
+		return false;
 	now = now_ns();
 	if (now - proc->last_auto_refresh_ns < 100000000ULL)
-		return;
+		return false;
 	proc->last_auto_refresh_ns = now;
-	process__refresh(proc);
+	return process__refresh(proc) == 0;
 }
 
 static struct bw_process *process_alloc(pid_t pid, bool live, const char *maps_path,

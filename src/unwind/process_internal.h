@@ -82,7 +82,7 @@ void maps__free(struct bw_mapping *maps, int n);
 /* process.c */
 struct bw_module *process__module_at(struct bw_process *proc, uint64_t addr);
 /* Refresh at most every 100 ms when a pc hits no module (new mmap/dlopen). */
-void process__maybe_refresh(struct bw_process *proc);
+bool process__maybe_refresh(struct bw_process *proc);
 const struct bw_mapping *process__mapping_at(const struct bw_process *proc, uint64_t addr);
 const char *process__module_build_id(struct bw_process *proc, struct bw_module *mod);
 

@@ -226,8 +226,8 @@ static enum unwind_stop classify_stop(struct bw_process *proc, const struct walk
 	return UNWIND_STOP_ERROR;
 }
 
-int process__unwind(struct bw_process *proc, const struct bw_stack_sample *sample,
-		    uint64_t *pcs, int max, enum unwind_stop *why)
+static int unwind_once(struct bw_process *proc, const struct bw_stack_sample *sample,
+		       uint64_t *pcs, int max, enum unwind_stop *why)
 {
 	struct walk w = { .proc = proc, .pcs = pcs, .max = max };
 	enum unwind_stop stop = UNWIND_STOP_ERROR;
@@ -277,6 +277,25 @@ cleanup:
 	if (why)
 		*why = stop;
 	return w.n;
+}
+
+int process__unwind(struct bw_process *proc, const struct bw_stack_sample *sample,
+		    uint64_t *pcs, int max, enum unwind_stop *why)
+{
+	enum unwind_stop stop;
+	int n = unwind_once(proc, sample, pcs, max, &stop);
+
+	/* A return address in no known module: a library mapped since the
+	 * maps were read (dlopen; read while the loader was still mapping
+	 * it). Read them again (at most every 100 ms) and walk once more. */
+	if (n > 0 && stop == UNWIND_STOP_BAD_ADDRESS && process__maybe_refresh(proc)) {
+		proc->unwinds--; /* one sample, one unwind in the stats */
+		proc->stops[stop]--;
+		n = unwind_once(proc, sample, pcs, max, &stop);
+	}
+	if (why)
+		*why = stop;
+	return n;
 }
 
 void process__unwind_stats(const struct bw_process *proc, uint64_t *unwinds,

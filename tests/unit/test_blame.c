@@ -3,6 +3,7 @@
  * fallback, extra library prefixes and thread roles. */
 #include "harness.h"
 #include "../fixtures/fixture_helpers.h"
+#include "classify/runtime_profile.h"
 #include "classify/thread_role.h"
 
 #define RUST_SRC "tests/fixtures/rust-sleep/src/main.rs"
@@ -269,6 +270,22 @@ TEST(blame_runtime_source_by_directory)
 
 		CHECK(blame__is_user_frame(&f));
 	}
+}
+
+/* The runtime's own files are its crate's source folder, any release, not
+ * a project folder whose name merely starts like one. */
+TEST(runtime_owns_frame_by_source_folder)
+{
+	const struct runtime_profile *tokio = runtime_profile__by_name("tokio");
+
+	CHECK(runtime_owns_frame(tokio, "poll<F>", "/work/shared/vendor/tokio-1.49.0/src/runtime/task/core.rs"));
+	CHECK(runtime_owns_frame(tokio, "poll<F>", "/usr/share/cargo/registry/tokio-1.24.2/src/runtime/park.rs"));
+	CHECK(runtime_owns_frame(tokio, "f", "/r/index.crates.io-1949cf8c6b5b557f/tokio-1.50.0-rc.1/src/lib.rs"));
+	CHECK(runtime_owns_frame(tokio, "tokio::runtime::park::Inner::park", NULL));
+	CHECK(!runtime_owns_frame(tokio, "client", "/work/tests/tokio-1.49/bw-workload/../../bw-workload/src/sleep.rs"));
+	CHECK(!runtime_owns_frame(tokio, "client", "/srv/tokio-1.49/src-gen/x.rs"));
+	CHECK(!runtime_owns_frame(tokio, "client", "/srv/tokio-demo/src/main.rs"));
+	CHECK(!runtime_owns_frame(tokio, "client", "/srv/app/src/main.rs"));
 }
 
 TEST(blame_syscall_fallback)

@@ -6,6 +6,8 @@
 
 #include "harness.h"
 #include "../fixtures/fixture_helpers.h"
+#include "classify/runtime_detect.h"
+#include "classify/runtime_profile.h"
 #include "symbolize/code_layout.h"
 #include "symbolize/demangle.h"
 
@@ -346,4 +348,39 @@ TEST(code_field_locked_through)
 	for (size_t n = 0; n < 26; n++)
 		CHECK(code_field_locked_through(direct, n, &off) == -ENOENT);
 	CHECK_INT_EQ(code_field_locked_through(NULL, 4, &off), -EINVAL);
+}
+
+/* A probe purpose none of whose spellings is in the binary, although the
+ * code it belongs to is linked in, is named (a release the table lacks);
+ * one whose code is absent, or that was placed, is not. */
+TEST(runtime_missing_purposes_named)
+{
+	static const struct runtime_probe_rule rules[] = {
+		{ "tokio::runtime::renamed_in_a_future_release::run", BW_PROBE_ROLE_WORKER, 0, 0, false,
+		  "worker loop", "tokio::runtime::" },
+		{ "tokio::runtime::blocking::pool::Inner::run", BW_PROBE_ROLE_BLOCKING, 0, 0, false,
+		  "blocking pool", "blocking::pool::" },
+		{ "no::such::runtime::park", BW_PROBE_PARK_ENTER, 0, 0, false, "worker park",
+		  "no::such::runtime::" },
+		{ "tokio::sync::batch_semaphore::Not::there", BW_PROBE_RELEASE, 0, RT_FEATURE_LOCKS,
+		  false, "async lock release", "tokio::" },
+		{ NULL, 0, 0, 0, false, NULL, NULL },
+	};
+	const struct runtime_profile prof = { .name = "test", .probes = rules };
+	const char *rust = fx_path("rust/bw-fixture-sleep");
+	const char *placed[] = { "blocking pool" };
+	const char *missing[8];
+	int n;
+
+	if (!fx_exists(rust))
+		SKIP("no Rust fixture");
+	n = runtime_missing_purposes(&prof, rust, 0, placed, 1, missing, 8);
+	CHECK_INT_EQ(n, 1);
+	CHECK_STR_EQ(n ? missing[0] : "", "worker loop");
+	/* with --locks, the lock release purpose counts too */
+	n = runtime_missing_purposes(&prof, rust, RT_FEATURE_LOCKS, placed, 1, missing, 8);
+	CHECK_INT_EQ(n, 2);
+	/* nothing placed: the blocking pool's probe is missing as well */
+	n = runtime_missing_purposes(&prof, rust, 0, NULL, 0, missing, 8);
+	CHECK_INT_EQ(n, 2);
 }

@@ -1,11 +1,14 @@
 //! 8. Steady blocking in a task spawned long before blockwatch attaches (`trace -p PID`):
 //! a 25 ms interval ticks 40 times a second and each tick sleeps 10 ms synchronously.
+//! Around it, what a busy service does all along, none of which is a worker stall: tasks
+//! that keep the workers computing (3 ms on CPU, then a 2 ms timer), and `spawn_blocking`
+//! closures that sleep 15 ms on blocking-pool threads started long before the attach.
 //! Prints "running" after its first sleep (tests wait for it, not a fixed time).
 //! Runs for --seconds (default 30) or until SIGTERM, then writes the truth: the measured
 //! rate and the CLOCK_MONOTONIC time at which each sleep ended, so a test can count the
 //! blocking inside any window even when a loaded machine made the rate uneven.
 
-use super::multi_thread;
+use super::{multi_thread, spin};
 use crate::{truth, Args, Extra};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -27,6 +30,21 @@ pub fn run(args: &Args) -> Extra {
             term.recv().await;
             STOP.store(true, Ordering::Relaxed);
         });
+        for seed in 0..2 {
+            tokio::spawn(async move {
+                while !STOP.load(Ordering::Relaxed) {
+                    std::hint::black_box(spin(seed, Duration::from_millis(3)));
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            });
+        }
+        tokio::spawn(async move {
+            while !STOP.load(Ordering::Relaxed) {
+                // blocking where blocking belongs: never reported
+                let offloaded = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(15)));
+                offloaded.await.expect("blocking task panicked");
+            }
+        });
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_millis(25));
             while start.elapsed() < run_for && !STOP.load(Ordering::Relaxed) {
@@ -41,6 +59,7 @@ pub fn run(args: &Args) -> Extra {
     let n = EVENTS.load(Ordering::Relaxed).min(MAX_EVENTS);
     let ends: Vec<String> = EVENT_ENDS[..n].iter().map(|e| e.load(Ordering::Relaxed).to_string()).collect();
     vec![
+        ("workers", "2".to_string()),
         ("rate_per_s", format!("{:.3}", count as f64 / start.elapsed().as_secs_f64())),
         ("event_ends_monotonic_ns", format!("[{}]", ends.join(", "))),
     ]

@@ -61,3 +61,17 @@ pub async fn wait_all(handles: Vec<tokio::task::JoinHandle<()>>) {
         h.await.expect("task panicked");
     }
 }
+
+/// Pure computation for `busy` (Instant::now() is a vDSO call: no syscall, no sleep).
+pub fn spin(seed: u64, busy: std::time::Duration) -> u64 {
+    let start = std::time::Instant::now();
+    let mut x = seed | 1;
+    while start.elapsed() < busy {
+        for _ in 0..1000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+    }
+    x
+}
