@@ -11,6 +11,7 @@
 
 #include <dwarf.h>
 
+#include "util/path.h"
 #include "futures/scan.h"
 
 #define MAX_DEPTH 64
@@ -162,13 +163,12 @@ static char *absolute_file(Dwarf_Die *die, const char *file)
 {
 	Dwarf_Die cu;
 	Dwarf_Attribute attr;
-	const char *dir;
-	char *s;
+	const char *dir = NULL;
+	char buf[4096];
 
-	if (file[0] == '/' || !dwarf_diecu(die, &cu, NULL, NULL) ||
-	    !(dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr))))
-		return strdup(file);
-	return asprintf(&s, "%s/%s", dir, file) < 0 ? NULL : s;
+	if (file[0] != '/' && dwarf_diecu(die, &cu, NULL, NULL))
+		dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
+	return strdup(path_join_tidy(dir, file, buf, sizeof(buf)));
 }
 
 static void maybe_record(struct walker *w, Dwarf_Die *die)

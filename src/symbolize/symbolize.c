@@ -17,6 +17,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include "util/path.h"
 #include "demangle.h"
 #include "dwarf_index.h"
 #include "intern.h"
@@ -181,10 +182,7 @@ static const char *join_path(struct bw_process *proc, const char *dir, const cha
 
 	if (!file)
 		return NULL;
-	if (file[0] == '/' || !dir || !*dir)
-		return intern__str(proc->strings, file);
-	snprintf(buf, sizeof(buf), "%s/%s", dir, file);
-	return intern__str(proc->strings, buf);
+	return intern__str(proc->strings, path_join_tidy(dir, file, buf, sizeof(buf)));
 }
 
 static const char *symtab_function(struct bw_process *proc, Dwfl_Module *dwmod, uint64_t addr)

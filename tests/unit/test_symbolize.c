@@ -10,6 +10,7 @@
 #include "classify/runtime_profile.h"
 #include "symbolize/code_layout.h"
 #include "symbolize/demangle.h"
+#include "util/path.h"
 
 #define C_SRC "tests/fixtures/c/inline_sleep.c"
 #define RUST_SRC "tests/fixtures/rust-sleep/src/main.rs"
@@ -383,4 +384,23 @@ TEST(runtime_missing_purposes_named)
 	/* nothing placed: the blocking pool's probe is missing as well */
 	n = runtime_missing_purposes(&prof, rust, 0, NULL, 0, missing, 8);
 	CHECK_INT_EQ(n, 2);
+}
+
+/* DWARF joins comp_dir and a relative file ("../src/main.rs" from a
+ * manifest in a subfolder): shown without the detour. */
+TEST(source_paths_tidied)
+{
+	char out[256], small[8];
+
+	CHECK_STR_EQ(path_join_tidy("/w/app/tokio-1.49/bw", "../../bw/src/main.rs", out, sizeof(out)),
+		     "/w/app/bw/src/main.rs");
+	CHECK_STR_EQ(path_join_tidy("/w/app", "/abs/./x//y.rs", out, sizeof(out)), "/abs/x/y.rs");
+	CHECK_STR_EQ(path_join_tidy(NULL, "src/../lib.rs", out, sizeof(out)), "lib.rs");
+	CHECK_STR_EQ(path_join_tidy("", "../../up.rs", out, sizeof(out)), "../../up.rs");
+	CHECK_STR_EQ(path_join_tidy("/", "../etc/x", out, sizeof(out)), "/etc/x");
+	CHECK_STR_EQ(path_join_tidy("a", "..", out, sizeof(out)), ".");
+	CHECK_STR_EQ(path_join_tidy("/w", "/rustc/abc/library/std/src/lib.rs", out, sizeof(out)),
+		     "/rustc/abc/library/std/src/lib.rs");
+	/* truncation keeps a terminated prefix */
+	CHECK_STR_EQ(path_join_tidy("/abcdef", "ghij.rs", small, sizeof(small)), "/abcdef");
 }

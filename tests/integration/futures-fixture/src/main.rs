@@ -28,11 +28,14 @@ async fn small_sum(a: u32, b: u32) -> u32 {
     black_box(a) + black_box(b)
 }
 
-#[tokio::main]
-async fn main() {
-    let n = black_box(1u8);
-    let big = tokio::spawn(handlers::huge_upload(n)).await.unwrap();
-    let ping = tokio::spawn(handlers::small_ping(n as u64)).await.unwrap();
-    let sum = tokio::spawn(async move { small_sum(1, 2).await }).await.unwrap();
-    println!("{big} {ping} {sum}");
+// A Builder, not #[tokio::main]: the Tokio 1.49 build has no `macros` feature here.
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let n = black_box(1u8);
+        let big = tokio::spawn(handlers::huge_upload(n)).await.unwrap();
+        let ping = tokio::spawn(handlers::small_ping(n as u64)).await.unwrap();
+        let sum = tokio::spawn(async move { small_sum(1, 2).await }).await.unwrap();
+        println!("{big} {ping} {sum}");
+    });
 }
