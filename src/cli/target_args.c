@@ -13,6 +13,7 @@
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
+#include "futures/bytes.h"
 #include "util/privileges.h"
 #include "util/safe_file.h"
 
@@ -25,6 +26,7 @@ enum {
 	OPT_LOCKS,
 	OPT_READY_FD,
 	OPT_MODE,
+	OPT_RING_BUFFER,
 };
 
 static bool verbose; /* -v: also say which capabilities were kept */
@@ -44,6 +46,7 @@ static const struct argp_option options[] = {
 	{ "verbose", 'v', NULL, 0, "Verbose: libbpf log and degraded-mode notes", 0 },
 	{ "ready-fd", OPT_READY_FD, "FD", 0, "Write \"ready\" and a newline to this open file descriptor once the probes are attached, then close it (for scripts and tests)", 0 },
 	{ "mode", OPT_MODE, "OCTAL", 0, "Mode of the files written (default 0644 for reports, 0600 for recordings)", 0 },
+	{ "ring-buffer", OPT_RING_BUFFER, "SIZE", 0, "Kernel-to-tracer buffer (power of two, 64KiB-1GiB; default 4MiB, 16MiB system-wide); events that find it full are counted as ringbuf_full", 0 },
 	{},
 };
 
@@ -93,6 +96,17 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		verbose = true;
 		return 0;
+	case OPT_RING_BUFFER: {
+		uint64_t bytes;
+
+		/* the kernel wants a power-of-two multiple of the page size */
+		if (parse_bytes(arg, &bytes) || bytes < (64u << 10) || bytes > (1u << 30) ||
+		    (bytes & (bytes - 1)))
+			CLI_FAIL(state, "bad --ring-buffer '%s' (a power of two from 64KiB to 1GiB; example: 16MiB)",
+				 arg);
+		o->ringbuf_bytes = (uint32_t)bytes;
+		return 0;
+	}
 	case OPT_MODE: {
 		int mode = cli_parse_mode(arg);
 

@@ -448,7 +448,9 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	bo.want_exec_events = !opts->npids && !opts->command;
 	/* a few processes: 4 MiB holds ~250 stack-carrying events between two
 	 * reads (userspace wakes on data); system-wide gets room for bursts */
-	bo.ringbuf_bytes = bo.want_exec_events ? 16u << 20 : 4u << 20;
+	bo.ringbuf_bytes = opts->ringbuf_bytes      ? opts->ringbuf_bytes
+			   : bo.want_exec_events ? 16u << 20
+						 : 4u << 20;
 	bw_bpf__set_verbose(opts->verbose);
 	t->bpf = bw_bpf__open(&bo, err, errlen);
 	if (t->bpf && strcmp(bw_bpf__syscall_end(t->bpf), "task-work") != 0)

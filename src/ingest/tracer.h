@@ -48,6 +48,8 @@ struct tracer_opts {
 	uint64_t poll_sample_period_ns;
 	/* non-zero: report async lock permits held across an .await this long */
 	uint64_t hold_threshold_ns;
+	/* --ring-buffer: bytes (a power of two, page multiple); 0: the default */
+	uint32_t ringbuf_bytes;
 	live_event_fn on_event; /* may be NULL */
 	void *event_ctx;
 };
