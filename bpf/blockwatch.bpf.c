@@ -34,6 +34,7 @@ const volatile __u64 threshold_ns = 1000000;
 const volatile __u64 poll_threshold_ns; /* 0: long-poll detection off */
 const volatile __u64 hold_threshold_ns; /* 0: async lock holds off */
 const volatile __u32 check_tgid;   /* `check` mode: emit every switch of this tgid */
+const volatile bool follow_execs;  /* `-- COMMAND`: trace what its descendants exec */
 const volatile __u32 syscall_futex = 202;
 const volatile __u32 syscall_epoll_wait = 232;
 const volatile __u32 syscall_epoll_pwait = 281;
@@ -94,6 +95,7 @@ struct {
  * here (kvm-clock VM, cold caches), paid twice per switch by every process. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* userspace sets bits atomically too */
 	__uint(max_entries, BW_TGID_BITMAP_WORDS);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -614,7 +616,7 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	__u32 tid = BPF_CORE_READ(child, pid);
 	struct bw_thread th = {};
 
-	if (!bpf_map_lookup_elem(&tgids, &tgid))
+	if (!tgid_traced(tgid))
 		return 0;
 	th.tgid = tgid;
 	th.syscall_nr = -1;
@@ -674,10 +676,47 @@ int BPF_PROG(exit_raw, struct task_struct *p)
 	return handle_exit(p);
 }
 
-/* System-wide mode discovers runtimes in processes that exec later. */
+/* A program exec'd by a followed process (`-- COMMAND`'s children, their
+ * children, ...) is traced from this instant: its entry, its bitmap bit and
+ * its exec'ing thread now, before userspace even reads the exec event. */
+static __always_inline void follow_exec(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid), ptgid = BPF_CORE_READ(p, real_parent, tgid);
+	__u32 tid = BPF_CORE_READ(p, pid), word = tgid / 64;
+	struct bw_tgid *parent = bpf_map_lookup_elem(&tgids, &ptgid);
+	/* until userspace has looked at it (probes, park words), its futex and
+	 * epoll waits count as parks: a runtime's idle threads would otherwise
+	 * send a stack for every park in the meantime */
+	struct bw_tgid child = { .flags = BW_TGID_TRACED | BW_TGID_FOLLOW | BW_TGID_PARK_BY_SYSCALL |
+					  BW_TGID_EPOLL_IS_PARK };
+	struct bw_thread th = {};
+	__u64 *bits;
+
+	if (!parent || !(parent->flags & BW_TGID_FOLLOW) || bpf_map_lookup_elem(&tgids, &tgid))
+		return;
+	if (bpf_map_update_elem(&tgids, &tgid, &child, BPF_NOEXIST))
+		return;
+	th.tgid = tgid;
+	th.syscall_nr = -1;
+	th.state = BW_STATE_RUNNING;
+	th.state_since_ns = bpf_ktime_get_ns();
+	th.cpu = bpf_get_smp_processor_id();
+	if (bpf_map_update_elem(&threads, &tid, &th, BPF_ANY) == -7 /* -E2BIG */)
+		count(BW_CNT_THREADS_FULL);
+	bits = bpf_map_lookup_elem(&traced_tgids, &word);
+	if (bits)
+		__sync_fetch_and_or(bits, 1ULL << (tgid % 64));
+}
+
+/* System-wide mode discovers runtimes in processes that exec later;
+ * `-- COMMAND` follows what its descendants exec. */
 static __always_inline int handle_exec(struct task_struct *p)
 {
-	struct bw_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct bw_exec_event *e;
+
+	if (follow_execs)
+		follow_exec(p);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e) {
 		count(BW_CNT_RINGBUF_FULL);

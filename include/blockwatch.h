@@ -150,6 +150,11 @@ enum bw_tgid_flags {
 	/* The park probes are detached (steady state): a futex wait on one of
 	 * the thread's learned park words is parked; park_depth is ignored. */
 	BW_TGID_PARK_BY_WORD = 8,
+	/* `-- COMMAND`: a program this process's children exec is traced from
+	 * its exec on (BPF sets the child's entry and bitmap bit at once, so
+	 * no event is lost while userspace looks at it). With TRACED clear:
+	 * a wrapper with no runtime, followed only. */
+	BW_TGID_FOLLOW = 16,
 };
 
 /* The traced_tgids bitmap covers every possible pid (PID_MAX_LIMIT on

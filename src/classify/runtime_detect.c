@@ -297,21 +297,30 @@ int runtime_attach_probes(struct bw_bpf *b, const struct runtime_profile *p,
 	 * function between the two attaches, and an entry seen without its
 	 * return would leave it "inside" (parked) forever; a return without
 	 * its entry is ignored. */
-	for (int i = 0; rc >= 0 && i < s->n; i++)
-		if (s->sites[i].rule->exit_action)
-			s->sites[i].exit_attached = !bw_bpf__attach_uprobe(
-				b, elf_path, s->sites[i].offset, pid,
-				probe_cookie(s->sites[i].rule, s->sites[i].rule->exit_action,
-					     permit_field),
-				true,
-				set_for(s->sites[i].rule, park_set));
+	for (int i = 0; rc >= 0 && i < s->n; i++) {
+		int err;
+
+		if (!s->sites[i].rule->exit_action)
+			continue;
+		err = bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
+					    probe_cookie(s->sites[i].rule,
+							 s->sites[i].rule->exit_action, permit_field),
+					    true, set_for(s->sites[i].rule, park_set));
+		s->sites[i].exit_attached = !err;
+		if (err && !rep->first_error)
+			rep->first_error = err;
+	}
 	for (int i = 0; rc >= 0 && i < s->n; i++) {
 		const struct runtime_probe_rule *r = s->sites[i].rule;
+		int err = r->exit_action && !s->sites[i].exit_attached
+				  ? -EAGAIN
+				  : bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
+							  probe_cookie(r, r->action, permit_field),
+							  false, set_for(r, park_set));
 
-		if ((r->exit_action && !s->sites[i].exit_attached) ||
-		    bw_bpf__attach_uprobe(b, elf_path, s->sites[i].offset, pid,
-					  probe_cookie(r, r->action, permit_field), false,
-					  set_for(r, park_set))) {
+		if (err) {
+			if (!rep->first_error)
+				rep->first_error = err;
 			rep->failed++;
 			continue;
 		}

@@ -44,6 +44,7 @@ const char *permit_layout_source_name(enum permit_layout_source s);
 struct probe_report {
 	int attached;    /* uprobes placed */
 	int failed;      /* symbols found but attach failed */
+	int first_error; /* the first failed attach's negative errno */
 	int park_probes; /* of attached, how many mark park entry */
 	int poll_probes; /* of attached, how many time task polls */
 	int lock_probes; /* of attached, acquire and release probes */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,9 @@ struct bw_bpf {
 	struct blockwatch_bpf *skel;
 	const char *flavour;
 	bool task_work; /* syscall ends found by BPF task work, not sys_exit */
+	/* traced_tgids, mapped: BPF sets bits too (follow_exec), so every
+	 * change is an atomic operation on the shared words */
+	uint64_t *tgid_bits;
 	struct bpf_link **links; /* uprobes and perf-event samplers */
 	int nlinks, cap;
 	/* background detaches of probe sets (joined at free) */
@@ -99,6 +103,7 @@ static struct blockwatch_bpf *open_and_load(const struct bw_bpf_opts *o, bool bt
 	}
 	s->rodata->threshold_ns = o->threshold_ns;
 	s->rodata->check_tgid = o->check_tgid;
+	s->rodata->follow_execs = o->follow_execs;
 	s->rodata->poll_threshold_ns = o->poll_threshold_ns;
 	if (o->ringbuf_bytes)
 		bpf_map__set_max_entries(s->maps.events, o->ringbuf_bytes);
@@ -161,6 +166,15 @@ struct bw_bpf *bw_bpf__open(const struct bw_bpf_opts *opts, char *err, size_t er
 		free(b);
 		return NULL;
 	}
+	b->tgid_bits = mmap(NULL, (size_t)BW_TGID_BITMAP_WORDS * sizeof(uint64_t),
+			    PROT_READ | PROT_WRITE, MAP_SHARED,
+			    bpf_map__fd(b->skel->maps.traced_tgids), 0);
+	if (b->tgid_bits == MAP_FAILED) {
+		b->tgid_bits = NULL;
+		snprintf(err, errlen, "cannot map the traced-process bitmap: %s", strerror(errno));
+		bw_bpf__free(b);
+		return NULL;
+	}
 	rc = blockwatch_bpf__attach(b->skel);
 	if (rc) {
 		snprintf(err, errlen, "cannot attach to scheduler/syscall tracepoints: %s",
@@ -217,6 +231,8 @@ void bw_bpf__free(struct bw_bpf *b)
 	free(b->detachers);
 	detach_all(b->links, b->nlinks);
 	free(b->links);
+	if (b->tgid_bits)
+		munmap(b->tgid_bits, (size_t)BW_TGID_BITMAP_WORDS * sizeof(uint64_t));
 	blockwatch_bpf__destroy(b->skel);
 	free(b);
 }
@@ -254,16 +270,17 @@ int bw_bpf__holds_fd(const struct bw_bpf *b)
 
 static int set_tgid_bit(struct bw_bpf *b, pid_t tgid, bool on)
 {
-	int fd = bpf_map__fd(b->skel->maps.traced_tgids);
-	__u32 word = (__u32)tgid / 64;
-	__u64 bits = 0, bit = 1ULL << ((__u32)tgid % 64);
+	uint64_t bit = 1ULL << ((uint32_t)tgid % 64);
+	uint64_t *word;
 
-	if (tgid <= 0 || tgid >= BW_PID_MAX_LIMIT)
+	if (tgid <= 0 || tgid >= BW_PID_MAX_LIMIT || !b->tgid_bits)
 		return -EINVAL;
-	/* only this thread writes the bitmap: read-modify-write is safe */
-	bpf_map_lookup_elem(fd, &word, &bits);
-	bits = on ? bits | bit : bits & ~bit;
-	return bpf_map_update_elem(fd, &word, &bits, BPF_ANY) ? -errno : 0;
+	word = &b->tgid_bits[(uint32_t)tgid / 64];
+	if (on)
+		__atomic_fetch_or(word, bit, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(word, ~bit, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
@@ -272,9 +289,10 @@ int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags)
 	struct bw_tgid val = {};
 	__u32 key = tgid;
 
-	/* keep the park-probe generation of a process already traced */
+	/* keep the park-probe generation of a process already traced, and
+	 * whether it is followed */
 	bpf_map_lookup_elem(fd, &key, &val);
-	val.flags = flags | BW_TGID_TRACED;
+	val.flags = flags | BW_TGID_TRACED | (val.flags & BW_TGID_FOLLOW);
 	if (bpf_map_update_elem(fd, &key, &val, BPF_ANY))
 		return -errno;
 	return set_tgid_bit(b, tgid, true);
@@ -286,6 +304,25 @@ int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid)
 
 	bpf_map_delete_elem(bpf_map__fd(b->skel->maps.tgids), &key);
 	return set_tgid_bit(b, tgid, false);
+}
+
+int bw_bpf__follow_only(struct bw_bpf *b, pid_t tgid)
+{
+	struct bw_tgid val = { .flags = BW_TGID_FOLLOW };
+	__u32 key = tgid;
+
+	set_tgid_bit(b, tgid, false);
+	return bpf_map_update_elem(bpf_map__fd(b->skel->maps.tgids), &key, &val, BPF_ANY) ? -errno
+											: 0;
+}
+
+bool bw_bpf__followed(struct bw_bpf *b, pid_t tgid)
+{
+	struct bw_tgid val;
+	__u32 key = tgid;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.tgids), &key, &val) &&
+	       (val.flags & BW_TGID_FOLLOW);
 }
 
 int bw_bpf__set_park_by_word(struct bw_bpf *b, pid_t tgid, bool by_word)

@@ -14,7 +14,8 @@ struct bw_bpf_opts {
 	uint64_t threshold_ns;
 	pid_t check_tgid; /* non-zero: emit BW_EV_SWITCH for this process */
 	uint32_t max_threads;
-	bool want_exec_events; /* system-wide discovery */
+	bool want_exec_events; /* system-wide discovery, or follow_execs */
+	bool follow_execs;     /* `-- COMMAND`: trace what its descendants exec */
 	uint64_t poll_threshold_ns; /* non-zero: time task polls (--polls) */
 	uint64_t hold_threshold_ns; /* non-zero: async lock holds (--locks) */
 	uint32_t ringbuf_bytes;     /* power of two; 0: the 16 MiB default */
@@ -42,6 +43,10 @@ int bw_bpf__holds_fd(const struct bw_bpf *b);
 int bw_bpf__trace_process(struct bw_bpf *b, pid_t tgid, uint32_t flags);
 /* The process is gone: its pid may be reused by one we do not trace. */
 int bw_bpf__untrace_process(struct bw_bpf *b, pid_t tgid);
+/* Not traced itself (no runtime), but what its children exec is. */
+int bw_bpf__follow_only(struct bw_bpf *b, pid_t tgid);
+/* BPF (or we) marked the process BW_TGID_FOLLOW: a descendant of the command. */
+bool bw_bpf__followed(struct bw_bpf *b, pid_t tgid);
 /* Parks told by learned futex words (probes about to be detached), or by
  * probes again (about to be attached: their older depths go stale). */
 int bw_bpf__set_park_by_word(struct bw_bpf *b, pid_t tgid, bool by_word);

@@ -117,6 +117,10 @@ static void note_missing_probes(struct tracer *t, const struct traced_process *p
 		tracer_note_degraded(t, "%s (pid %d): no async lock or task poll symbols; locks held across .await are not measured",
 				     p->comm, p->pid);
 	}
+	if (rep->failed)
+		tracer_note_degraded(t, "%s (pid %d): %d %s probe(s) could not be placed: %s",
+				     p->comm, p->pid, rep->failed, p->profile->name,
+				     strerror(-rep->first_error));
 	for (int i = 0; i < rep->nmissing; i++) {
 		char names[512];
 
@@ -158,7 +162,7 @@ static void scan_shared_object(const char *path, void *ctx)
 	if (base && (!strncmp(base, "/libc.so", 8) || !strncmp(base, "/ld-linux", 9) ||
 		     !strncmp(base, "/libm.so", 8) || !strncmp(base, "/libgcc_s", 9)))
 		return;
-	if (strcmp(path + strlen(path) - strlen(sc->p->exe), sc->p->exe) == 0)
+	if (sc->p->exe_checked && strcmp(path + strlen(path) - strlen(sc->p->exe), sc->p->exe) == 0)
 		return; /* the executable itself: done already */
 	if (sc->p->so_without_runtime && strmap__get(sc->p->so_without_runtime, path))
 		return;
@@ -221,6 +225,33 @@ static void forget_degraded(struct tracer *t, const char *msg)
 		}
 }
 
+static void no_runtime_note(const struct traced_process *p, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
+		 p->pid, p->comm);
+}
+
+void tracer_process_execed(struct tracer *t, struct traced_process *p, const char *comm)
+{
+	char note[512];
+
+	/* another program: its own name, maps and unwind state */
+	process__free(p->unw);
+	p->unw = NULL;
+	if (!p->profile) {
+		/* what the old program was said not to run may not hold now,
+		 * and the new one is looked at next */
+		no_runtime_note(p, note, sizeof(note));
+		forget_degraded(t, note);
+		proc_exe(p->pid, p->exe, sizeof(p->exe));
+		p->exe_checked = false;
+		p->so_scanned = false;
+		p->so_scan_ns = 0;
+	}
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+}
+
 /* After a process's libraries are mapped (for a launched command: after
  * exec, at its first blocked event or refresh), and again at each refresh
  * while it has no runtime: one may come with a library it loads later
@@ -244,9 +275,7 @@ void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p)
 		return;
 	p->so_scan_ns = now;
 	proc_exec_mappings(p->pid, scan_shared_object, &sc);
-	snprintf(note, sizeof(note),
-		 "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
-		 p->pid, p->comm);
+	no_runtime_note(p, note, sizeof(note));
 	if (!had_runtime && p->profile) {
 		reclassify_threads(t, p); /* probes came late: catch up on parks */
 		forget_degraded(t, note); /* it loaded one after all */
@@ -300,6 +329,7 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 		proc_comm(pid, pid, p->comm, sizeof(p->comm));
 	}
 	runtime_detect(p->exe, &match);
+	p->exe_checked = true;
 	p->profile = match.profile;
 	p->by_symbols = match.by_symbols;
 	snprintf(p->runtime_path, sizeof(p->runtime_path), "%s", p->exe);
@@ -312,11 +342,13 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	 * late scan after exec decides (tracer_scan_shared_objects) */
 	if (!p->profile && !thread_filter__active() && !exe_override) {
 		if (explicit)
-			snprintf(err, errlen,
-				 "pid %d (%s) is not running a recognised async runtime; use --threads REGEX to choose its worker threads",
-				 pid, p->comm);
+			no_runtime_note(p, err, errlen);
 		else /* system-wide: it may load one later */
 			tracer_watch(t, p);
+		/* a descendant of `-- COMMAND` BPF traced from its exec: not a
+		 * runtime, but what it execs in turn is followed */
+		if (t->opts.command)
+			bw_bpf__follow_only(t->bpf, pid);
 		strmap__free(p->so_without_runtime);
 		return -ENOENT;
 	}
@@ -343,6 +375,12 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	}
 	if (p->profile && p->profile->epoll_is_park)
 		flags |= BW_TGID_EPOLL_IS_PARK;
+	/* a launched command with no runtime yet (a shell that execs one):
+	 * until one is found, its futex and epoll waits are no reports */
+	if (!p->profile)
+		flags |= BW_TGID_PARK_BY_SYSCALL | BW_TGID_EPOLL_IS_PARK;
+	if (t->opts.command) /* what it execs is followed too */
+		flags |= BW_TGID_FOLLOW;
 	if (bw_bpf__trace_process(t->bpf, pid, flags)) {
 		snprintf(err, errlen, "cannot trace pid %d: %s", pid, strerror(errno));
 		return -errno;
@@ -445,12 +483,14 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 		return NULL;
 	}
 	t->opts = *opts;
-	bo.want_exec_events = !opts->npids && !opts->command;
+	/* system-wide: new programs; `-- COMMAND`: what the command's children exec */
+	bo.want_exec_events = !opts->npids;
+	bo.follow_execs = opts->command != NULL;
 	/* a few processes: 4 MiB holds ~250 stack-carrying events between two
 	 * reads (userspace wakes on data); system-wide gets room for bursts */
-	bo.ringbuf_bytes = opts->ringbuf_bytes      ? opts->ringbuf_bytes
-			   : bo.want_exec_events ? 16u << 20
-						 : 4u << 20;
+	bo.ringbuf_bytes = opts->ringbuf_bytes			 ? opts->ringbuf_bytes
+			   : !opts->npids && !opts->command ? 16u << 20
+							    : 4u << 20;
 	bw_bpf__set_verbose(opts->verbose);
 	t->bpf = bw_bpf__open(&bo, err, errlen);
 	if (t->bpf && strcmp(bw_bpf__syscall_end(t->bpf), "task-work") != 0)

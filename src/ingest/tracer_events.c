@@ -1,5 +1,6 @@
 /* Ring-buffer events: a blocked interval is resolved, its thread's role is
  * decided, and worker blocking is blamed and aggregated by callsite. */
+#include "ingest/procfs.h"
 #include "ingest/tracer_internal.h"
 
 #include <errno.h>
@@ -424,16 +425,21 @@ static void handle_exec(struct tracer *t, const struct bw_exec_event *e)
 	struct traced_process *p = tracer_find_process(t, e->hdr.pid);
 	struct traced_thread *th;
 
-	/* a traced process (a launched command) execs: only its name changes */
+	/* a traced process (a launched command) execs: another program now */
 	if (p) {
 		th = tracer_find_thread(t, e->hdr.tid);
 		if (th)
 			memcpy(th->comm, e->comm, sizeof(th->comm));
+		tracer_process_execed(t, p, (const char *)e->comm);
 		return;
 	}
-	if (t->opts.npids || t->opts.command)
+	if (t->opts.npids)
 		return;
-	/* system-wide: a new program may link a runtime */
+	/* `-- COMMAND`: a program its descendants exec (a wrapper script, a
+	 * supervisor) is traced too; system-wide: any new program may link a
+	 * runtime */
+	if (t->opts.command && !bw_bpf__followed(t->bpf, e->hdr.pid))
+		return;
 	tracer_add_discovered(t, e->hdr.pid, NULL);
 }
 

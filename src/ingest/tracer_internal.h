@@ -18,6 +18,7 @@ struct traced_process {
 	pid_t pid;
 	char comm[BW_COMM_LEN];
 	char exe[PATH_MAX];
+	bool exe_checked;            /* exe looked at for a runtime (an exec clears it) */
 	char runtime_path[PATH_MAX]; /* the ELF file the runtime lives in (exe or a .so) */
 	bool so_scanned;             /* shared objects looked at for a runtime */
 	/* files already found to hold no runtime: a process without one is
@@ -175,6 +176,9 @@ void tracer_watch_check(struct tracer *t);
 void tracer_watch_free(struct tracer *t);
 /* Looks for runtimes in the process's shared objects (once). */
 void tracer_scan_shared_objects(struct tracer *t, struct traced_process *p);
+/* The process exec'd another program (named comm): forget what was known
+ * of the old one that no longer holds. */
+void tracer_process_execed(struct tracer *t, struct traced_process *p, const char *comm);
 /* System-wide discovery of a process that just exec'd. */
 /* no_runtime: its files already found to hold none (taken over), or NULL. */
 void tracer_add_discovered(struct tracer *t, pid_t pid, struct strmap *no_runtime);
