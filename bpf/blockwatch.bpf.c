@@ -639,12 +639,29 @@ int BPF_PROG(fork_raw, struct task_struct *parent, struct task_struct *child)
 	return handle_fork(parent, child);
 }
 
+/* The last thread of a process is gone: its tgid stops being traced now,
+ * in the kernel, so a process that is given the same pid later (a long
+ * system-wide trace or `serve` sees pids wrap) inherits nothing. */
+static __always_inline void forget_dead_process(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid), word = tgid / 64;
+	__u64 *bits;
+
+	if (BPF_CORE_READ(p, signal, live.counter) != 0 || !bpf_map_lookup_elem(&tgids, &tgid))
+		return;
+	bpf_map_delete_elem(&tgids, &tgid);
+	bits = bpf_map_lookup_elem(&traced_tgids, &word);
+	if (bits)
+		__sync_fetch_and_and(bits, ~(1ULL << (tgid % 64)));
+}
+
 static __always_inline int handle_exit(struct task_struct *p)
 {
 	__u32 tid = BPF_CORE_READ(p, pid);
 	struct bw_thread *th = bpf_map_lookup_elem(&threads, &tid);
 	struct bw_thread_exit_event *e;
 
+	forget_dead_process(p);
 	if (!th)
 		return 0;
 	account(th, bpf_ktime_get_ns());
