@@ -2,10 +2,12 @@
  * user's code called it.
  *
  * Walking from the leaf, the innermost frame that matches a rule fixes the
- * family (category); the blocking API is the outermost frame of that family
- * before the first user frame (so Mutex::lock_contended inside Mutex::lock
- * reports Mutex::lock). The callsite is the first user frame rootward of
- * the API. User code = not libc/ld.so/vdso, not a library crate (table plus
+ * family (category); the blocking API is the outermost frame of that family,
+ * or of a family that wraps it (blame_wraps), before the first user frame:
+ * the API the user called, not the helper it waits in (Mutex::lock_contended
+ * inside Mutex::lock reports Mutex::lock, thread::park inside
+ * mpsc::Receiver::recv reports recv). The callsite is the first user frame
+ * rootward of the API. User code = not libc/ld.so/vdso, not a library crate (table plus
  * blame__set_extra_library_prefixes), not a shim for a generic parameter.
  * Without a matching frame the syscall table names the API. */
 #include <errno.h>
@@ -32,6 +34,7 @@ static const char *const category_names[BW_CAT_NR] = {
 	[BW_CAT_PROCESS_WAIT] = "process-wait",
 	[BW_CAT_PAGE_FAULT] = "page-fault",
 	[BW_CAT_DROP] = "drop",
+	[BW_CAT_CHANNEL] = "channel",
 };
 
 const char *bw_category__name(enum bw_category c)
@@ -327,6 +330,17 @@ static const struct blame_syscall *syscall_of(int nr)
 	return NULL;
 }
 
+/* Does an API of family `outer` name a wait of family `inner` below it? */
+static bool names_wait(enum bw_category outer, enum bw_category inner)
+{
+	if (outer == inner)
+		return true;
+	for (int i = 0; i < blame_nwraps; i++)
+		if (blame_wraps[i].outer == outer && blame_wraps[i].inner == inner)
+			return true;
+	return false;
+}
+
 struct fview {
 	char norm[NAME_MAX_LEN];
 	const struct blame_rule *rule;
@@ -361,10 +375,14 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 			inner = i;
 	}
 	if (inner >= 0) {
+		enum bw_category family = v[inner].rule->category;
+
 		api = inner;
 		for (int i = inner + 1; i < n && v[i].lib; i++)
-			if (v[i].rule && v[i].rule->category == v[inner].rule->category)
+			if (v[i].rule && names_wait(v[i].rule->category, family)) {
 				api = i;
+				family = v[i].rule->category;
+			}
 		out->api_frame = api;
 		out->category = v[api].rule->category;
 		out->blocking_api = v[api].rule->api ? v[api].rule->api
