@@ -8,6 +8,7 @@ static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 		struct bw_snap_callsite *c = &cs[i];
 
 		free(c->function);
+		free(c->symbol);
 		free(c->file);
 		free(c->blocking_api);
 		free(c->category);
@@ -20,6 +21,7 @@ static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 		}
 		for (int j = 0; j < c->nstack; j++) {
 			free(c->stack[j].function);
+			free(c->stack[j].symbol);
 			free(c->stack[j].file);
 			free(c->stack[j].module);
 		}

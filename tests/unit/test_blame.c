@@ -29,7 +29,7 @@ static void check_rust_blame(struct fx_stack *st)
 		return;
 	CHECK_STR_EQ(st->frames[r.api_frame].function, "std::thread::functions::sleep");
 	cs = &st->frames[r.callsite_frame];
-	CHECK_STR_EQ(cs->function, "bw_fixture_sleep::load_config::{{closure}}");
+	CHECK_STR_EQ(cs->function, "bw_fixture_sleep::load_config::{async_fn#0}");
 	CHECK(fx_ends_with(cs->file, "rust-sleep/src/main.rs"));
 	CHECK_INT_EQ(cs->line, fx_marker_line(RUST_SRC, "); // BLAME-HERE"));
 	CHECK_INT_EQ(role_of(st->frames, st->nframes), BW_ROLE_WORKER);
