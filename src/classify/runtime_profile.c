@@ -145,6 +145,7 @@ static const struct runtime_profile tokio_profile = {
 	.off_worker_frames = tokio_off_worker_frames,
 	.own_prefixes = tokio_own_prefixes,
 	.crate_dir = "/tokio-",
+	.frames_name = "[tokio runtime]",
 	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
 	.permit_future_type = "tokio::sync::batch_semaphore::Acquire",

@@ -45,6 +45,9 @@ struct runtime_profile {
 	const char *const *own_prefixes;
 	/* "/tokio-": a crate source directory ("tokio-1.24.2/src/...") */
 	const char *crate_dir;
+	/* The one frame reports draw for each run of its own frames
+	 * (--runtime-frames=collapsed): "[tokio runtime]" */
+	const char *frames_name;
 	/* Blocking epoll waits on its threads are its I/O driver idling. */
 	bool epoll_is_park;
 	/* Default thread-name prefix: a hint only (users rename threads). */
