@@ -48,9 +48,9 @@ const struct blame_rule blame_rules[] = {
 	{ "^std::sync::(.*::)?Condvar::wait", "std::sync::Condvar::wait", BW_CAT_CHANNEL },
 	{ "^std::sys::(.*::)?[Cc]ondvar::(.*::)?wait", "std::sync::Condvar::wait", BW_CAT_CHANNEL },
 	{ "^std::sync::(.*::)?Barrier::wait$", "std::sync::Barrier::wait", BW_CAT_CHANNEL },
-	{ "^std::sync::(mpsc|mpmc)::(.*::)?Receiver::recv_timeout$", "std::sync::mpsc::Receiver::recv_timeout", BW_CAT_CHANNEL },
-	{ "^std::sync::(mpsc|mpmc)::(.*::)?recv", "std::sync::mpsc::Receiver::recv", BW_CAT_CHANNEL },
-	{ "^std::sync::(mpsc|mpmc)::(.*::)?send$", "std::sync::mpsc::SyncSender::send", BW_CAT_CHANNEL },
+	/* named as the outermost frame is: Receiver::recv, ::recv_timeout,
+	 * Sender::send (its queue lock), SyncSender::send (a full channel) */
+	{ "^std::sync::(mpsc|mpmc)::(.*::)?(recv|send)", NULL, BW_CAT_CHANNEL },
 	{ "^std::thread::(.*::)?(Scoped)?JoinHandle::join$", "std::thread::JoinHandle::join", BW_CAT_CHANNEL },
 	{ "^std::thread::(.*::)?park(_timeout)?$", "std::thread::park", BW_CAT_CHANNEL },
 	{ "^futures_executor::(.*::)?block_on$", "futures::executor::block_on", BW_CAT_CHANNEL },

@@ -129,7 +129,7 @@ TEST(blame_channel_recv_names_outermost_api)
 }
 
 /* Woken, a Condvar::wait takes its mutex back; a wait there is still the
- * condvar the user called. recv_timeout is named as itself. */
+ * condvar the user called. recv_timeout and send are named as themselves. */
 TEST(blame_condvar_names_the_lock_inside)
 {
 	const struct bw_frame relock[] = {
@@ -147,6 +147,15 @@ TEST(blame_condvar_names_the_lock_inside)
 		F("std::sync::mpsc::Receiver<T>::recv_timeout"),
 		F("app::poll_jobs"),
 	};
+	/* an unbounded channel's send waits for the queue's waker lock */
+	const struct bw_frame send[] = {
+		LIBC("syscall"),
+		F("std::sys::sync::mutex::futex::Mutex::lock_contended"),
+		F("std::sync::mpmc::waker::SyncWaker::notify"),
+		F("std::sync::mpmc::list::Channel<T>::send"),
+		F("std::sync::mpsc::Sender<T>::send"),
+		F("app::dispatch::{async_fn#0}"),
+	};
 	struct blame_result r = run(relock, 6, 202);
 
 	CHECK_STR_EQ(r.blocking_api, "std::sync::Condvar::wait");
@@ -157,6 +166,10 @@ TEST(blame_condvar_names_the_lock_inside)
 	CHECK_STR_EQ(r.blocking_api, "std::sync::mpsc::Receiver::recv_timeout");
 	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
 	CHECK_INT_EQ(r.callsite_frame, 4);
+	r = run(send, 6, 202);
+	CHECK_STR_EQ(r.blocking_api, "std::sync::mpsc::Sender::send");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_INT_EQ(r.callsite_frame, 5);
 }
 
 /* A lock built on thread::park (or on a condvar) is the lock the user
