@@ -21,6 +21,7 @@
 #include "blame_rules.h"
 #include "blockwatch.h"
 #include "symbolize/intern.h"
+#include "symbolize/source_crate.h"
 
 #define NAME_MAX_LEN 1024
 
@@ -194,36 +195,6 @@ static bool crate_is_library(const char *crate, size_t len)
 	return in_list(blame_library_crates, crate, len, false);
 }
 
-/* The crate whose source directory holds `dir_end` (the "/src/" after it):
- * "<crate>-<version>" as cargo's registry, `cargo vendor` and unpacked
- * releases name it, or a bare "<crate>" inside a git checkout. Writes the
- * crate name with '-' read as '_' ("tokio-util" dir, "tokio_util" crate). */
-static bool crate_of_dir(const char *file, const char *dir_end, bool bare_ok, char *crate,
-			 size_t size)
-{
-	const char *dir = dir_end, *dash;
-	size_t len;
-
-	while (dir > file && dir[-1] != '/')
-		dir--;
-	for (dash = dir_end; dash > dir && !(dash[-1] == '-' && dash[0] >= '0' && dash[0] <= '9');)
-		dash--;
-	if (dash > dir)
-		len = dash - 1 - dir;
-	else if (bare_ok)
-		len = dir_end - dir;
-	else
-		return false;
-	if (!len || len >= size)
-		return false;
-	memcpy(crate, dir, len);
-	crate[len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		if (crate[i] == '-')
-			crate[i] = '_';
-	return true;
-}
-
 /* Line-tables-only DWARF names inlined functions without their path
  * ("lock", "drop_in_place<T>"), so for unqualified names the source file
  * tells whose code it is: rustc's own sources live under /rustc/<hash>/, a
@@ -233,17 +204,16 @@ static bool crate_of_dir(const char *file, const char *dir_end, bool bare_ok, ch
  * is read, not matched against a list of releases. */
 static int library_by_file(const char *file)
 {
-	bool git, named = false;
+	struct source_crates it;
+	bool named = false;
 	char crate[128];
 
 	if (!file)
 		return -1;
 	if (strncmp(file, "/rustc/", 7) == 0)
 		return 1;
-	git = strstr(file, "/git/checkouts/") != NULL;
-	for (const char *src = strstr(file, "/src/"); src; src = strstr(src + 1, "/src/")) {
-		if (!crate_of_dir(file, src, git, crate, sizeof(crate)))
-			continue;
+	source_crates__init(&it, file);
+	while (source_crates__next(&it, crate, sizeof(crate))) {
 		named = true;
 		if (crate_is_library(crate, strlen(crate)))
 			return 1;

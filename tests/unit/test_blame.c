@@ -386,19 +386,26 @@ TEST(blame_runtime_source_by_directory)
 		"/srv/tokio-demo/src/main.rs", /* a project named after the runtime */
 		"/srv/app/vendor/my-helper-0.3.1/src/lib.rs",
 		"/srv/tokio/src/main.rs",      /* no version and no git checkout */
+		/* a directory named after a release that is no crate's source */
+		"/work/tests/workloads/tokio-1.49/bw-workload/../../bw-workload/src/scenarios/sleep.rs",
+		"/home/u/tokio-1.0-migration/src/main.rs",
 	};
+	const struct runtime_profile *tokio = runtime_profile__by_name("tokio");
 
 	for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++) {
 		struct bw_frame f = { .function = "lock<u64>", .module = "/app/bin",
 				      .file = runtime_files[i], .line = 22 };
 
 		CHECK(!blame__is_user_frame(&f));
+		/* tokio-util is a library, not the runtime */
+		CHECK(runtime_owns_frame(tokio, f.function, f.file) == !strstr(f.file, "tokio-util"));
 	}
 	for (size_t i = 0; i < sizeof(user_files) / sizeof(user_files[0]); i++) {
 		struct bw_frame f = { .function = "lock<u64>", .module = "/app/bin",
 				      .file = user_files[i], .line = 22 };
 
 		CHECK(blame__is_user_frame(&f));
+		CHECK(!runtime_owns_frame(tokio, f.function, f.file));
 	}
 }
 
