@@ -1,6 +1,16 @@
 #include "aggregate/snapshot.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+const char *snap_callsite__holder_verb(const struct bw_snap_callsite *c)
+{
+	if (c->category && strcmp(c->category, "channel") == 0)
+		return "woken";
+	if (c->category && strcmp(c->category, "async-lock-held") == 0)
+		return "released";
+	return "held";
+}
 
 static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 {

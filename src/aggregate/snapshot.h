@@ -127,4 +127,9 @@ struct bw_snapshot {
 
 void snapshot__free(struct bw_snapshot *snap); /* NULL-safe */
 
+/* What a callsite's holders did, for "<verb> by THREAD in WHERE": "held"
+ * (a lock someone held), "woken" (a channel wait: the thread that sent or
+ * signalled), "released" (an async lock hold: where it was given back). */
+const char *snap_callsite__holder_verb(const struct bw_snap_callsite *c);
+
 #endif

@@ -141,7 +141,10 @@ static void callsite_table(FILE *out, const char *title, const char *id, const c
 			esc(out, c->drop_type);
 		}
 		for (int h = 0; h < c->nholders; h++) {
-			fputs(h ? "; " : strcmp(id, "lock-holds") ? ", held by " : ", released by ", out);
+			if (h)
+				fputs("; ", out);
+			else
+				fprintf(out, ", %s by ", snap_callsite__holder_verb(c));
 			esc(out, c->holders[h].thread);
 			fputs(" in ", out);
 			esc(out, c->holders[h].where);
