@@ -58,7 +58,9 @@ const struct blame_rule blame_rules[] = {
 	 * another executor's task); a block_on thread's own parks are parked */
 	{ "^tokio::runtime::(.*::)?Runtime::block_on$", "tokio::runtime::Runtime::block_on", BW_CAT_CHANNEL },
 	{ "^tokio::runtime::(.*::)?Handle::block_on$", "tokio::runtime::Handle::block_on", BW_CAT_CHANNEL },
-	{ "^(pthread_cond_wait|pthread_cond_timedwait|pthread_cond_clockwait|pthread_join|__pthread_clockjoin_ex)$", NULL, BW_CAT_CHANNEL },
+	{ "^(__)?pthread_cond_(wait|timedwait|clockwait)(_common)?$", "pthread_cond_wait", BW_CAT_CHANNEL },
+	/* glibc's join helper: where JoinHandle::join is inlined under a bare name */
+	{ "^(pthread_join|__pthread_clockjoin_ex|__pthread_timedjoin_ex)$", "pthread_join", BW_CAT_CHANNEL },
 
 	/* net-io */
 	{ "^std::net::", NULL, BW_CAT_NET_IO },

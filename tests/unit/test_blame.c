@@ -221,6 +221,9 @@ TEST(blame_join_and_block_on)
 	CHECK_STR_EQ(r.blocking_api, "std::thread::JoinHandle::join");
 	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
 	CHECK_INT_EQ(r.callsite_frame, 5);
+	r = run(join, 2, 202); /* C: glibc's helper named as the API */
+	CHECK_STR_EQ(r.blocking_api, "pthread_join");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
 	r = run(futures, 7, 202);
 	CHECK_STR_EQ(r.blocking_api, "futures::executor::block_on");
 	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
