@@ -7,8 +7,8 @@
 
 #include "aggregate/latency.h"
 #include "ingest/syscall_names.h"
-#include "util/array.h"
 #include "symbolize/rust_names.h"
+#include "util/array.h"
 #include "util/strmap.h"
 
 /* Past this many distinct holders per callsite, new ones are not tracked. */
