@@ -8,7 +8,7 @@ packages=(
 	make gcc clang libclang-rt-14-dev llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev
 	libiberty-dev libncurses-dev linux-libc-dev pkg-config
 	binutils elfutils jq python3 tmux procps util-linux
-	librust-tokio-dev sccache protobuf-compiler chromium
+	librust-tokio-dev librust-futures-executor-dev sccache protobuf-compiler chromium
 )
 
 # `make bench` adds the load generator, the peer tools and the HTTP server's crates.

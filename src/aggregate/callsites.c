@@ -7,6 +7,7 @@
 
 #include "aggregate/latency.h"
 #include "ingest/syscall_names.h"
+#include "symbolize/rust_names.h"
 #include "util/array.h"
 #include "util/strmap.h"
 
@@ -44,6 +45,7 @@ static void free_frames(struct bw_snap_frame *f, int n)
 {
 	for (int i = 0; i < n; i++) {
 		free(f[i].function);
+		free(f[i].symbol);
 		free(f[i].file);
 		free(f[i].module);
 	}
@@ -55,6 +57,7 @@ static void callsite_free(struct callsite *c)
 	struct bw_snap_callsite *i = &c->info;
 
 	free(i->function);
+	free(i->symbol);
 	free(i->file);
 	free(i->blocking_api);
 	free(i->category);
@@ -112,21 +115,12 @@ static const struct bw_frame *fallback_frame(const struct bw_frame *f, int n)
 	return n ? &f[0] : NULL;
 }
 
+/* The name users read (symbolize/rust_names.h): "f (async fn)". */
 static void frame_name(const struct bw_frame *f, char *buf, size_t len)
 {
-	const char *base;
+	char tmp[512];
 
-	if (!f) {
-		snprintf(buf, len, "[unknown]");
-	} else if (f->function) {
-		snprintf(buf, len, "%s", f->function);
-	} else if (f->module) {
-		base = strrchr(f->module, '/');
-		snprintf(buf, len, "%s+0x%llx", base ? base + 1 : f->module,
-			 (unsigned long long)f->module_offset);
-	} else {
-		snprintf(buf, len, "0x%llx", (unsigned long long)f->pc);
-	}
+	snprintf(buf, len, "%s", f ? frame_display_name(f, tmp, sizeof(tmp)) : "[unknown]");
 }
 
 static const struct bw_frame *callsite_frame(const struct bw_frame *frames, int n,
@@ -165,6 +159,7 @@ static int copy_stack(struct bw_snap_callsite *info, const struct bw_frame *f, i
 
 		frame_name(&f[i], name, sizeof(name));
 		s->function = strdup(name);
+		s->symbol = dup_or_null(f[i].function);
 		s->file = dup_or_null(f[i].file);
 		s->line = f[i].line;
 		s->inlined = f[i].inlined;
@@ -187,6 +182,7 @@ static struct callsite *create(struct callsites *cs, const char *key,
 		return NULL;
 	frame_name(f, name, sizeof(name));
 	c->info.function = strdup(name);
+	c->info.symbol = dup_or_null(f ? f->function : NULL);
 	c->info.file = dup_or_null(f ? f->file : NULL);
 	c->info.line = f ? f->line : 0;
 	c->info.blocking_api = strdup(b && b->blocking_api ? b->blocking_api : "unknown");
@@ -298,6 +294,7 @@ static struct bw_snap_frame *dup_frames(const struct bw_snap_frame *f, int n)
 	for (int i = 0; i < n; i++) {
 		out[i] = f[i];
 		out[i].function = dup_or_null(f[i].function);
+		out[i].symbol = dup_or_null(f[i].symbol);
 		out[i].file = dup_or_null(f[i].file);
 		out[i].module = dup_or_null(f[i].module);
 	}
@@ -330,6 +327,7 @@ int callsites__snapshot_into(const struct callsites *cs, struct bw_snap_callsite
 
 		*o = c->info;
 		o->function = dup_or_null(c->info.function);
+		o->symbol = dup_or_null(c->info.symbol);
 		o->file = dup_or_null(c->info.file);
 		o->blocking_api = dup_or_null(c->info.blocking_api);
 		o->category = dup_or_null(c->info.category);

@@ -1,6 +1,16 @@
 #include "aggregate/snapshot.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+const char *snap_callsite__holder_verb(const struct bw_snap_callsite *c)
+{
+	if (c->category && strcmp(c->category, "channel") == 0)
+		return "woken";
+	if (c->category && strcmp(c->category, "async-lock-held") == 0)
+		return "released";
+	return "held";
+}
 
 static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 {
@@ -8,6 +18,7 @@ static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 		struct bw_snap_callsite *c = &cs[i];
 
 		free(c->function);
+		free(c->symbol);
 		free(c->file);
 		free(c->blocking_api);
 		free(c->category);
@@ -20,6 +31,7 @@ static void callsite_array_free(struct bw_snap_callsite *cs, int n)
 		}
 		for (int j = 0; j < c->nstack; j++) {
 			free(c->stack[j].function);
+			free(c->stack[j].symbol);
 			free(c->stack[j].file);
 			free(c->stack[j].module);
 		}

@@ -13,7 +13,8 @@
 #define BW_HIST_BUCKETS 40 /* log2 buckets of nanoseconds: bucket i holds [2^i, 2^(i+1)) */
 
 struct bw_snap_frame {
-	char *function; /* NULL when unknown */
+	char *function; /* the name users read ("f (async fn)"), NULL when unknown */
+	char *symbol;   /* the symbolized name it comes from ("f::{async_fn#0}") */
 	char *file;
 	int line;
 	bool inlined;
@@ -31,7 +32,9 @@ struct bw_snap_holder {
 #define BW_MAX_HOLDERS 4
 
 struct bw_snap_callsite {
-	char *function; /* the user's callsite frame ("[unknown]" when none) */
+	char *function; /* the user's callsite frame, the name users read
+			 * ("f (async fn)", "[unknown]" when none) */
+	char *symbol;   /* its symbolized name ("f::{async_fn#0}"), NULL when unknown */
 	char *file;
 	int line;
 	char *blocking_api;
@@ -123,5 +126,10 @@ struct bw_snapshot {
 };
 
 void snapshot__free(struct bw_snapshot *snap); /* NULL-safe */
+
+/* What a callsite's holders did, for "<verb> by THREAD in WHERE": "held"
+ * (a lock someone held), "woken" (a channel wait: the thread that sent or
+ * signalled), "released" (an async lock hold: where it was given back). */
+const char *snap_callsite__holder_verb(const struct bw_snap_callsite *c);
 
 #endif

@@ -2,10 +2,12 @@
  * user's code called it.
  *
  * Walking from the leaf, the innermost frame that matches a rule fixes the
- * family (category); the blocking API is the outermost frame of that family
- * before the first user frame (so Mutex::lock_contended inside Mutex::lock
- * reports Mutex::lock). The callsite is the first user frame rootward of
- * the API. User code = not libc/ld.so/vdso, not a library crate (table plus
+ * family (category); the blocking API is the outermost frame of that family,
+ * or of a family that wraps it (blame_wraps), before the first user frame:
+ * the API the user called, not the helper it waits in (Mutex::lock_contended
+ * inside Mutex::lock reports Mutex::lock, thread::park inside
+ * mpsc::Receiver::recv reports recv). The callsite is the first user frame
+ * rootward of the API. User code = not libc/ld.so/vdso, not a library crate (table plus
  * blame__set_extra_library_prefixes), not a shim for a generic parameter.
  * Without a matching frame the syscall table names the API. */
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include "blame_rules.h"
 #include "blockwatch.h"
 #include "symbolize/intern.h"
+#include "symbolize/source_crate.h"
 
 #define NAME_MAX_LEN 1024
 
@@ -32,6 +35,7 @@ static const char *const category_names[BW_CAT_NR] = {
 	[BW_CAT_PROCESS_WAIT] = "process-wait",
 	[BW_CAT_PAGE_FAULT] = "page-fault",
 	[BW_CAT_DROP] = "drop",
+	[BW_CAT_CHANNEL] = "channel",
 };
 
 const char *bw_category__name(enum bw_category c)
@@ -191,36 +195,6 @@ static bool crate_is_library(const char *crate, size_t len)
 	return in_list(blame_library_crates, crate, len, false);
 }
 
-/* The crate whose source directory holds `dir_end` (the "/src/" after it):
- * "<crate>-<version>" as cargo's registry, `cargo vendor` and unpacked
- * releases name it, or a bare "<crate>" inside a git checkout. Writes the
- * crate name with '-' read as '_' ("tokio-util" dir, "tokio_util" crate). */
-static bool crate_of_dir(const char *file, const char *dir_end, bool bare_ok, char *crate,
-			 size_t size)
-{
-	const char *dir = dir_end, *dash;
-	size_t len;
-
-	while (dir > file && dir[-1] != '/')
-		dir--;
-	for (dash = dir_end; dash > dir && !(dash[-1] == '-' && dash[0] >= '0' && dash[0] <= '9');)
-		dash--;
-	if (dash > dir)
-		len = dash - 1 - dir;
-	else if (bare_ok)
-		len = dir_end - dir;
-	else
-		return false;
-	if (!len || len >= size)
-		return false;
-	memcpy(crate, dir, len);
-	crate[len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		if (crate[i] == '-')
-			crate[i] = '_';
-	return true;
-}
-
 /* Line-tables-only DWARF names inlined functions without their path
  * ("lock", "drop_in_place<T>"), so for unqualified names the source file
  * tells whose code it is: rustc's own sources live under /rustc/<hash>/, a
@@ -230,17 +204,16 @@ static bool crate_of_dir(const char *file, const char *dir_end, bool bare_ok, ch
  * is read, not matched against a list of releases. */
 static int library_by_file(const char *file)
 {
-	bool git, named = false;
+	struct source_crates it;
+	bool named = false;
 	char crate[128];
 
 	if (!file)
 		return -1;
 	if (strncmp(file, "/rustc/", 7) == 0)
 		return 1;
-	git = strstr(file, "/git/checkouts/") != NULL;
-	for (const char *src = strstr(file, "/src/"); src; src = strstr(src + 1, "/src/")) {
-		if (!crate_of_dir(file, src, git, crate, sizeof(crate)))
-			continue;
+	source_crates__init(&it, file);
+	while (source_crates__next(&it, crate, sizeof(crate))) {
 		named = true;
 		if (crate_is_library(crate, strlen(crate)))
 			return 1;
@@ -327,6 +300,17 @@ static const struct blame_syscall *syscall_of(int nr)
 	return NULL;
 }
 
+/* Does an API of family `outer` name a wait of family `inner` below it? */
+static bool names_wait(enum bw_category outer, enum bw_category inner)
+{
+	if (outer == inner)
+		return true;
+	for (int i = 0; i < blame_nwraps; i++)
+		if (blame_wraps[i].outer == outer && blame_wraps[i].inner == inner)
+			return true;
+	return false;
+}
+
 struct fview {
 	char norm[NAME_MAX_LEN];
 	const struct blame_rule *rule;
@@ -361,10 +345,14 @@ int blame__analyze(const struct bw_frame *frames, int n, int syscall_nr,
 			inner = i;
 	}
 	if (inner >= 0) {
+		enum bw_category family = v[inner].rule->category;
+
 		api = inner;
 		for (int i = inner + 1; i < n && v[i].lib; i++)
-			if (v[i].rule && v[i].rule->category == v[inner].rule->category)
+			if (v[i].rule && names_wait(v[i].rule->category, family)) {
 				api = i;
+				family = v[i].rule->category;
+			}
 		out->api_frame = api;
 		out->category = v[api].rule->category;
 		out->blocking_api = v[api].rule->api ? v[api].rule->api

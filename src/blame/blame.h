@@ -15,6 +15,7 @@ enum bw_category {
 	BW_CAT_PROCESS_WAIT,
 	BW_CAT_PAGE_FAULT,
 	BW_CAT_DROP,
+	BW_CAT_CHANNEL, /* waiting for another thread: a message, a signal, its end */
 	BW_CAT_NR,
 };
 

@@ -30,21 +30,37 @@ const struct blame_rule blame_rules[] = {
 	{ "^<&?std::io::(.*::)?(Stdout|Stderr|StdoutLock|StderrLock) as std::io::Write>::", NULL, BW_CAT_FILE_IO },
 	{ "^std::io::(.*::)?Stdin::(read_line|lines|read_to_string|lock)", NULL, BW_CAT_FILE_IO },
 
-	/* lock */
+	/* lock: waiting for access someone else holds */
 	{ "^std::sync::(.*::)?Mutex::lock$", "std::sync::Mutex::lock", BW_CAT_LOCK },
 	{ "^std::sys::(.*::)?[Mm]utex::(.*::)?lock", "std::sync::Mutex::lock", BW_CAT_LOCK },
-	{ "^std::sync::(.*::)?Condvar::wait", "std::sync::Condvar::wait", BW_CAT_LOCK },
-	{ "^std::sys::(.*::)?[Cc]ondvar::(.*::)?wait", "std::sync::Condvar::wait", BW_CAT_LOCK },
 	{ "^std::sync::(.*::)?RwLock::read$", "std::sync::RwLock::read", BW_CAT_LOCK },
 	{ "^std::sync::(.*::)?RwLock::write$", "std::sync::RwLock::write", BW_CAT_LOCK },
 	{ "^std::sys::(.*::)?[Rr]w[Ll]ock::", "std::sync::RwLock", BW_CAT_LOCK },
-	{ "^std::sync::(.*::)?Barrier::wait$", "std::sync::Barrier::wait", BW_CAT_LOCK },
-	{ "^std::sync::(mpsc|mpmc)::(.*::)?recv", "std::sync::mpsc::Receiver::recv", BW_CAT_LOCK },
-	{ "^std::thread::(.*::)?JoinHandle::join$", "std::thread::JoinHandle::join", BW_CAT_LOCK },
-	{ "^std::thread::(.*::)?park(_timeout)?$", "std::thread::park", BW_CAT_LOCK },
 	{ "^(parking_lot|parking_lot_core|lock_api)::", NULL, BW_CAT_LOCK },
 	{ "^<(parking_lot|lock_api)::", NULL, BW_CAT_LOCK },
-	{ "^(pthread_mutex_lock|pthread_cond_wait|pthread_cond_timedwait|pthread_rwlock_(rd|wr)lock|__pthread_mutex_lock)$", NULL, BW_CAT_LOCK },
+	{ "^(pthread_mutex_lock|pthread_rwlock_(rd|wr)lock|__pthread_mutex_lock)$", NULL, BW_CAT_LOCK },
+
+	/* channel: waiting for another thread to send, signal or finish. The
+	 * user's API is the outermost of these (Receiver::recv over the
+	 * thread::park it waits in, futures' block_on over its park), also
+	 * over waits of the lock family (blame_wraps: a Condvar::wait takes
+	 * its mutex back after the signal), and the other way round. */
+	{ "^std::sync::(.*::)?Condvar::wait", "std::sync::Condvar::wait", BW_CAT_CHANNEL },
+	{ "^std::sys::(.*::)?[Cc]ondvar::(.*::)?wait", "std::sync::Condvar::wait", BW_CAT_CHANNEL },
+	{ "^std::sync::(.*::)?Barrier::wait$", "std::sync::Barrier::wait", BW_CAT_CHANNEL },
+	/* named as the outermost frame is: Receiver::recv, ::recv_timeout,
+	 * Sender::send (its queue lock), SyncSender::send (a full channel) */
+	{ "^std::sync::(mpsc|mpmc)::(.*::)?(recv|send)", NULL, BW_CAT_CHANNEL },
+	{ "^std::thread::(.*::)?(Scoped)?JoinHandle::join$", "std::thread::JoinHandle::join", BW_CAT_CHANNEL },
+	{ "^std::thread::(.*::)?park(_timeout)?$", "std::thread::park", BW_CAT_CHANNEL },
+	{ "^futures_executor::(.*::)?block_on$", "futures::executor::block_on", BW_CAT_CHANNEL },
+	/* a runtime's block_on called where it blocks a thread (inside
+	 * another executor's task); a block_on thread's own parks are parked */
+	{ "^tokio::runtime::(.*::)?Runtime::block_on$", "tokio::runtime::Runtime::block_on", BW_CAT_CHANNEL },
+	{ "^tokio::runtime::(.*::)?Handle::block_on$", "tokio::runtime::Handle::block_on", BW_CAT_CHANNEL },
+	{ "^(__)?pthread_cond_(wait|timedwait|clockwait)(_common)?$", "pthread_cond_wait", BW_CAT_CHANNEL },
+	/* glibc's join helper: where JoinHandle::join is inlined under a bare name */
+	{ "^(pthread_join|__pthread_clockjoin_ex|__pthread_timedjoin_ex)$", "pthread_join", BW_CAT_CHANNEL },
 
 	/* net-io */
 	{ "^std::net::", NULL, BW_CAT_NET_IO },
@@ -58,6 +74,13 @@ const struct blame_rule blame_rules[] = {
 	{ "^(waitpid|__waitpid|wait4|__wait4|system|__libc_system)$", NULL, BW_CAT_PROCESS_WAIT },
 };
 const int blame_nrules = sizeof(blame_rules) / sizeof(blame_rules[0]);
+
+/* An API of the outer family names a wait of the inner family below it. */
+const struct blame_wrap blame_wraps[] = {
+	{ BW_CAT_CHANNEL, BW_CAT_LOCK }, /* Condvar::wait re-locking its mutex; a channel's queue lock */
+	{ BW_CAT_LOCK, BW_CAT_CHANNEL }, /* a lock that waits in thread::park or on a condvar */
+};
+const int blame_nwraps = sizeof(blame_wraps) / sizeof(blame_wraps[0]);
 
 const char *const blame_library_crates[] = {
 	"std", "core", "alloc", "proc_macro", "panic_unwind", "panic_abort", "backtrace",

@@ -24,6 +24,16 @@ struct blame_syscall {
 extern const struct blame_rule blame_rules[];
 extern const int blame_nrules;
 
+/* Walking outward from the innermost matching frame, a frame of the same
+ * family, or of a family that wraps the current one, becomes the API: the
+ * user called the outermost (Condvar::wait, not the Mutex::lock inside). */
+struct blame_wrap {
+	enum bw_category outer, inner;
+};
+
+extern const struct blame_wrap blame_wraps[];
+extern const int blame_nwraps;
+
 /* First path segments (crates/namespaces) that are never user code. */
 extern const char *const blame_library_crates[];
 /* Plain (unqualified) symbol names that belong to libc/the toolchain. */

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "symbolize/source_crate.h"
+
 /*
  * Tokio 1.x. Module paths moved over releases (thread_pool -> scheduler::
  * multi_thread around 1.21; park_internal appeared later), so each role
@@ -154,7 +156,8 @@ static const struct runtime_profile tokio_profile = {
 	.park_frames = tokio_park_frames,
 	.off_worker_frames = tokio_off_worker_frames,
 	.own_prefixes = tokio_own_prefixes,
-	.crate_dir = "/tokio-",
+	.crate = "tokio",
+	.frames_name = "[tokio runtime]",
 	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
 	.permit_future_type = "tokio::sync::batch_semaphore::Acquire",
@@ -229,26 +232,19 @@ bool runtime_owns_symbol(const struct runtime_profile *p, const char *name)
 
 bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const char *file)
 {
-	const char *at;
+	struct source_crates it;
+	char crate[128];
 
 	if (runtime_owns_symbol(p, name))
 		return true;
-	if (!p || !p->crate_dir || !file)
+	if (!p || !p->crate)
 		return false;
-	/* the crate's own source folder: a version follows the name and the
-	 * folder holds src/ ("tokio-1.24.2/src/"); a project folder that only
-	 * starts like it ("tokio-1.49/my-app/src/") is not the runtime's */
-	for (at = strstr(file, p->crate_dir); at; at = strstr(at + 1, p->crate_dir)) {
-		const char *v = at + strlen(p->crate_dir), *end = strchr(v, '/');
-
-		if (*v < '0' || *v > '9' || !end || strncmp(end, "/src/", 5) != 0)
-			continue;
-		while (v < end && ((*v >= '0' && *v <= '9') || *v == '.' || *v == '-' ||
-				   (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z')))
-			v++;
-		if (v == end)
+	/* its crate's sources, any version: ".../tokio-1.49.0/src/...", a git
+	 * checkout's ".../tokio/src/...", never a directory merely named so */
+	source_crates__init(&it, file);
+	while (source_crates__next(&it, crate, sizeof(crate)))
+		if (strcmp(crate, p->crate) == 0)
 			return true;
-	}
 	return false;
 }
 

@@ -50,8 +50,12 @@ struct runtime_profile {
 	/* Name prefixes of the runtime's own code: a blocking API it calls on
 	 * the user's behalf (its internal locks) is not the user's mistake. */
 	const char *const *own_prefixes;
-	/* "/tokio-": a crate source directory ("tokio-1.24.2/src/...") */
-	const char *crate_dir;
+	/* its crate, whose source directory ("tokio-1.24.2/src/...", read by
+	 * symbolize/source_crate.h) holds its own frames */
+	const char *crate;
+	/* The one frame reports draw for each run of its own frames
+	 * (--runtime-frames=collapsed): "[tokio runtime]" */
+	const char *frames_name;
 	/* Blocking epoll waits on its threads are its I/O driver idling. */
 	bool epoll_is_park;
 	/* Default thread-name prefix: a hint only (users rename threads). */
@@ -72,7 +76,7 @@ struct runtime_profile {
 	 * between the acquire and the user's code means the runtime took the
 	 * lock on the user's behalf (tokio::fs::File's inner Mutex). */
 	const char *lock_api_prefix;
-	const char *lock_api_dir; /* its sources, inside crate_dir */
+	const char *lock_api_dir; /* its sources, inside its crate's */
 };
 
 struct permit_kind {

@@ -26,7 +26,7 @@ enum { EXIT_REPORTED = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_DAMAGED = 3 };
 
 struct report_args {
 	const char *input, *output;
-	int format;
+	struct report_opts report;
 	bool verbose;
 };
 
@@ -35,6 +35,7 @@ enum { OPT_MODE = 1000 };
 static const struct argp_option report_options[] = {
 	{ "format", 'f', "FMT", 0, "text (default), json, folded, pprof, perfetto or html", 0 },
 	{ "output", 'o', "OUT", 0, "Write the report to OUT instead of stdout", 0 },
+	REPORT_ARGS_RUNTIME_FRAMES_OPTION,
 	{ "mode", OPT_MODE, "OCTAL", 0, "Mode of the report file (default 0644)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose: say which capabilities were kept", 0 },
 	{},
@@ -47,7 +48,9 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	CLI_KEY_INIT_CASE(state);
 	case 'f':
-		return report_args__format(state, arg, &a->format);
+		return report_args__format(state, arg, &a->report);
+	case REPORT_ARGS_RUNTIME_FRAMES:
+		return report_args__runtime_frames(state, arg, &a->report);
 	case 'o':
 		a->output = arg;
 		return 0;
@@ -113,11 +116,11 @@ static int write_report(const struct report_args *a, const struct bw_recording *
 			fprintf(stderr, "blockwatch: %s\n", err);
 			return -EPERM;
 		}
-	} else if (a->format == REPORT_PPROF && isatty(STDOUT_FILENO)) {
+	} else if (a->report.format == REPORT_PPROF && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "blockwatch: pprof output is gzip data; give -o FILE\n");
 		return -EINVAL;
 	}
-	rc = report__write(a->format, r, out);
+	rc = report__write(&a->report, r, out);
 	if (out != stdout) {
 		int crc = out_file__fclose(&of, out, rc != 0, err, sizeof(err));
 
@@ -125,13 +128,13 @@ static int write_report(const struct report_args *a, const struct bw_recording *
 	}
 	if (rc)
 		fprintf(stderr, "blockwatch: writing the %s report to %s failed: %s\n",
-			report_format__name(a->format), a->output ? a->output : "stdout", strerror(-rc));
+			report_format__name(a->report.format), a->output ? a->output : "stdout", strerror(-rc));
 	return rc;
 }
 
 int cmd_report(int argc, char **argv)
 {
-	struct report_args a = { .format = REPORT_TEXT };
+	struct report_args a = { .report = { .format = REPORT_TEXT } };
 	struct bw_recording *r;
 	char err[600];
 	uint64_t caps;

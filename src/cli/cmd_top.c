@@ -23,7 +23,7 @@ struct top_args {
 	struct top_opts top;
 	const char *command_log;
 	const char *output; /* report on exit, when given */
-	int format;         /* enum report_format */
+	struct report_opts report; /* of --output */
 };
 
 enum { OPT_COMMAND_LOG = 2000, OPT_EXPORT_DIR };
@@ -35,6 +35,7 @@ static const struct argp_option top_options[] = {
 	{ "command-log", OPT_COMMAND_LOG, "FILE", 0, "Send the -- COMMAND's stdout/stderr to FILE (default /dev/null)", 0 },
 	{ "output", 'o', "FILE", 0, "On exit, write a report of the whole session to FILE", 0 },
 	{ "format", 'f', "FMT", 0, "Format of --output: text (default), json, folded, pprof, perfetto, html", 0 },
+	REPORT_ARGS_RUNTIME_FRAMES_OPTION,
 	{},
 };
 
@@ -68,9 +69,11 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		a->output = arg;
 		return 0;
 	case 'f':
-		return report_args__format(state, arg, &a->format);
+		return report_args__format(state, arg, &a->report);
+	case REPORT_ARGS_RUNTIME_FRAMES:
+		return report_args__runtime_frames(state, arg, &a->report);
 	case ARGP_KEY_END:
-		if (a->format != REPORT_TEXT && !a->output)
+		if (a->report.format != REPORT_TEXT && !a->output)
 			CLI_FAIL(state, "--format needs --output FILE (the screen is for the dashboard)");
 		return 0;
 	case ARGP_KEY_ARG:
@@ -168,7 +171,7 @@ int cmd_top(int argc, char **argv)
 	if (rc)
 		return rc;
 	/* --output in a format that needs every event: keep them as they come */
-	if (a.output && report_format__needs_events(a.format)) {
+	if (a.output && report_format__needs_events(a.report.format)) {
 		session = report_session__new(&a.t, NULL, NULL);
 		if (!session)
 			return 1;
@@ -192,7 +195,7 @@ int cmd_top(int argc, char **argv)
 
 		tracer__finish(t);
 		snap = tracer__snapshot(t);
-		if (!snap || report_output__write(a.output, a.format, snap, session))
+		if (!snap || report_output__write(a.output, &a.report, snap, session))
 			rc = rc ? rc : 1;
 		snapshot__free(snap);
 	}

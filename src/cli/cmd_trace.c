@@ -24,7 +24,7 @@ struct trace_args {
 	struct tracer_opts t;
 	uint64_t duration_ns;
 	bool stacks, quiet;
-	int format; /* enum report_format */
+	struct report_opts report;
 	const char *output;
 };
 
@@ -33,6 +33,7 @@ static const struct argp_option trace_options[] = {
 	{ "stacks", 's', NULL, 0, "Print the full symbolized stack with each live line", 0 },
 	{ "format", 'f', "FMT", 0, "Report format on exit: text (default), json, folded, pprof, perfetto, html", 0 },
 	{ "output", 'o', "FILE", 0, "Write the summary or report to FILE instead of stdout", 0 },
+	REPORT_ARGS_RUNTIME_FRAMES_OPTION,
 	{ "quiet", 'q', NULL, 0, "No live lines, summary only", 0 },
 	{},
 };
@@ -52,7 +53,9 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		a->stacks = true;
 		return 0;
 	case 'f':
-		return report_args__format(state, arg, &a->format);
+		return report_args__format(state, arg, &a->report);
+	case REPORT_ARGS_RUNTIME_FRAMES:
+		return report_args__runtime_frames(state, arg, &a->report);
 	case 'o':
 		a->output = arg;
 		return 0;
@@ -92,14 +95,14 @@ static int run(struct trace_args *a)
 	char err[512] = "";
 	int rc;
 
-	if (a->format != REPORT_TEXT && !a->output)
+	if (a->report.format != REPORT_TEXT && !a->output)
 		live.out = stderr; /* stdout carries the report */
 	if (!a->quiet) {
 		a->t.on_event = live_text__print;
 		a->t.event_ctx = &live;
 	}
 	/* reports beyond the summary need every event and the timeline */
-	if (report_format__needs_events(a->format)) {
+	if (report_format__needs_events(a->report.format)) {
 		session = report_session__new(&a->t, a->t.on_event, a->t.event_ctx);
 		if (!session)
 			return 1;
@@ -133,7 +136,7 @@ static int run(struct trace_args *a)
 	}
 	tracer__finish(t);
 	snap = tracer__snapshot(t);
-	rc = snap ? report_output__write(a->output, a->format, snap, session) : -ENOMEM;
+	rc = snap ? report_output__write(a->output, &a->report, snap, session) : -ENOMEM;
 	snapshot__free(snap);
 	report_session__free(session);
 	tracer__free(t);

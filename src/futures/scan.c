@@ -13,6 +13,7 @@
 
 #include "util/path.h"
 #include "futures/scan.h"
+#include "symbolize/rust_names.h"
 
 #define MAX_DEPTH 64
 
@@ -26,25 +27,12 @@ struct walker {
 
 const char *future_kind(const char *name)
 {
-	static const struct { const char *label, *kind; } kinds[] = {
-		{ "async_fn", "async fn" },	      { "async_block", "async block" },
-		{ "async_closure", "async closure" }, { "async_gen_fn", "async gen fn" },
-		{ "async_gen_block", "async gen block" },
-		{ "async_gen_closure", "async gen closure" },
-	};
-	const char *env;
-	size_t len;
+	const char *close = name ? strchr(name, '}') : NULL;
 
-	if (!name || strncmp(name, "{async_", 7) != 0)
+	/* a state machine's type, not the body that polls it */
+	if (!close || !memmem(name, close - name, "_env#", 5))
 		return NULL;
-	env = strstr(name, "_env#");
-	if (!env)
-		return NULL;
-	len = env - (name + 1);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strlen(kinds[i].label) == len && strncmp(name + 1, kinds[i].label, len) == 0)
-			return kinds[i].kind;
-	return "async"; /* a coroutine kind newer than this table */
+	return rust_async_kind(name, close - name + 1);
 }
 
 int tokio_version_in_path(const char *path, char *out, size_t len)

@@ -4,6 +4,7 @@
 
 #include "cli/parse.h"
 #include "output/output.h"
+#include "symbolize/rust_names.h"
 #include "util/escape.h"
 
 void live_text__print(void *ctx, const struct live_event *ev)
@@ -19,9 +20,10 @@ void live_text__print(void *ctx, const struct live_event *ev)
 	if (o->stacks) {
 		for (int i = 0; i < ev->nframes; i++) {
 			const struct bw_frame *f = &ev->frames[i];
+			char name[512];
 
 			fprintf(o->out, "           %s%s", f->inlined ? "(inlined) " : "",
-				f->function ? esc_text(f->function) : "??");
+				f->function ? esc_text(rust_display_name(f->function, name, sizeof(name))) : "??");
 			if (f->file)
 				fprintf(o->out, " at %s:%d", esc_text(f->file), f->line);
 			else if (f->module)

@@ -15,6 +15,7 @@ static void write_frame(struct json_writer *w, const struct bw_snap_frame *f)
 {
 	json_begin_object(w, NULL);
 	json_string(w, "function", f->function);
+	json_string(w, "symbol", f->symbol);
 	json_string(w, "file", f->file);
 	json_i64(w, "line", f->line);
 	json_bool(w, "inlined", f->inlined);
@@ -30,6 +31,7 @@ static void write_callsite(struct json_writer *w, const struct bw_snap_callsite 
 {
 	json_begin_object(w, NULL);
 	json_string(w, "function", c->function);
+	json_string(w, "symbol", c->symbol);
 	json_string(w, "file", c->file);
 	json_i64(w, "line", c->line);
 	json_string(w, "blocking_api", c->blocking_api);

@@ -23,10 +23,7 @@ static void histogram(FILE *out, const struct bw_snap_callsite *c)
 	}
 }
 
-/* holder_verb: "held" for lock waits (who held the lock), "released" for
- * async lock holds (where the guard was dropped). */
-static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n,
-			  const char *holder_verb)
+static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n)
 {
 	char total[32], p50[32], p99[32], max[32];
 
@@ -47,6 +44,8 @@ static void callsite_list(FILE *out, const struct bw_snap_callsite *list, int n,
 			format_duration(c->max_ns, max, sizeof(max)));
 		if (c->drop_why)
 			fprintf(out, "     (%s)\n", esc_text(c->drop_why));
+		const char *holder_verb = snap_callsite__holder_verb(c);
+
 		for (int h = 0; h < c->nholders; h++)
 			fprintf(out, "     %*s by %s in %s (%llu times)\n", (int)strlen(holder_verb),
 				h ? "" : holder_verb,
@@ -64,7 +63,7 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 		format_duration(s->threshold_ns, thr, sizeof(thr)));
 	if (!s->ncallsites)
 		fprintf(out, "  none: no worker blocked longer than the threshold\n");
-	callsite_list(out, s->callsites, s->ncallsites, "held");
+	callsite_list(out, s->callsites, s->ncallsites);
 	if (s->internal_count)
 		fprintf(out, "\n  plus %llu blocked intervals (%s) inside the runtime or libraries with no user frame on the stack\n",
 			(unsigned long long)s->internal_count,
@@ -74,7 +73,7 @@ static void callsites(FILE *out, const struct bw_snapshot *s)
 	fprintf(out, "\nLong polls (on-CPU) on runtime worker threads, by total poll time:\n");
 	if (!s->nlong_polls)
 		fprintf(out, "  none: no task poll ran longer than the poll threshold\n");
-	callsite_list(out, s->long_polls, s->nlong_polls, "held");
+	callsite_list(out, s->long_polls, s->nlong_polls);
 }
 
 static void lock_holds(FILE *out, const struct bw_snapshot *s)
@@ -84,7 +83,7 @@ static void lock_holds(FILE *out, const struct bw_snapshot *s)
 	fprintf(out, "\nAsync locks held across an .await, by where they were acquired:\n");
 	if (!s->nlock_holds)
 		fprintf(out, "  none: no tokio::sync lock was held across an .await longer than the threshold\n");
-	callsite_list(out, s->lock_holds, s->nlock_holds, "released");
+	callsite_list(out, s->lock_holds, s->nlock_holds);
 	if (s->holds_channel_slots || s->holds_by_runtime)
 		fprintf(out, "\n  plus %llu bounded-channel slots and %llu locks the runtime took itself, held as long (not user locks)\n",
 			(unsigned long long)s->holds_channel_slots,

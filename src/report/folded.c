@@ -25,17 +25,18 @@ static void append_name(struct bytebuf *b, const char *name)
 		bytebuf__append(b, *c == ';' ? ":" : *c == '\n' ? " " : c, 1);
 }
 
-static int build_stack(const struct rec_event *e, struct bytebuf *b)
+static int build_stack(const struct rec_event *e, struct report_stack *st,
+		       enum report_runtime_frames mode, struct bytebuf *b)
 {
-	char buf[256];
-
 	bytebuf__reset(b);
-	for (int i = e->nframes - 1; i >= 0; i--) {
-		append_name(b, report_frame_name(&e->frames[i], buf, sizeof(buf)));
+	if (report_stack__build(st, e, mode) < 0)
+		return -ENOMEM;
+	for (int i = st->n - 1; i >= 0; i--) {
+		append_name(b, st->frames[i].function);
 		if (i)
 			bytebuf__append(b, ";", 1);
 	}
-	if (!e->nframes)
+	if (!st->n)
 		append_name(b, e->callsite ? e->callsite : "[unknown]");
 	bytebuf__append(b, "", 1);
 	return b->oom ? -ENOMEM : 0;
@@ -50,8 +51,9 @@ static int by_value_desc(const void *a, const void *b)
 	return strcmp(x->stack, y->stack);
 }
 
-int report_folded__write(FILE *out, const struct bw_recording *r)
+int report_folded__write(FILE *out, const struct bw_recording *r, const struct report_opts *o)
 {
+	struct report_stack st = {};
 	struct strmap *index = strmap__new(); /* stack -> line number + 1 */
 	struct folded_line *lines = calloc(r->nevents ? r->nevents : 1, sizeof(*lines));
 	struct bytebuf b = {};
@@ -67,7 +69,7 @@ int report_folded__write(FILE *out, const struct bw_recording *r)
 
 		if (e->stuck)
 			continue; /* the finished interval is recorded separately */
-		rc = build_stack(e, &b);
+		rc = build_stack(e, &st, o->runtime_frames, &b);
 		if (rc)
 			goto cleanup;
 		at = (uintptr_t)strmap__get(index, (char *)b.data);
@@ -91,5 +93,6 @@ cleanup:
 	free(lines);
 	strmap__free(index);
 	bytebuf__release(&b);
+	report_stack__release(&st);
 	return rc;
 }

@@ -141,7 +141,10 @@ static void callsite_table(FILE *out, const char *title, const char *id, const c
 			esc(out, c->drop_type);
 		}
 		for (int h = 0; h < c->nholders; h++) {
-			fputs(h ? "; " : strcmp(id, "lock-holds") ? ", held by " : ", released by ", out);
+			if (h)
+				fputs("; ", out);
+			else
+				fprintf(out, ", %s by ", snap_callsite__holder_verb(c));
 			esc(out, c->holders[h].thread);
 			fputs(" in ", out);
 			esc(out, c->holders[h].where);
@@ -236,9 +239,11 @@ static void write_names(struct json_writer *w, const char *key, const struct nam
 }
 
 /* Stacks root first, one entry per event (the script merges them). */
-static void stacks_json(struct json_writer *w, const struct bw_recording *r, struct names *frames)
+static int stacks_json(struct json_writer *w, const struct bw_recording *r, struct names *frames,
+		       enum report_runtime_frames mode)
 {
-	char buf[256];
+	struct report_stack st = {};
+	int rc = 0;
 
 	json_begin_array(w, "stacks");
 	for (int i = 0; i < r->nevents; i++) {
@@ -246,18 +251,23 @@ static void stacks_json(struct json_writer *w, const struct bw_recording *r, str
 
 		if (e->stuck)
 			continue;
+		if (report_stack__build(&st, e, mode) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
 		json_begin_array(w, NULL);
 		json_u64(w, NULL, e->blocked_ns);
 		json_begin_array(w, NULL);
-		for (int f = e->nframes - 1; f >= 0; f--) {
-			json_i64(w, NULL, name_id(frames, report_frame_name(&e->frames[f], buf, sizeof(buf))));
-		}
-		if (!e->nframes)
+		for (int f = st.n - 1; f >= 0; f--)
+			json_i64(w, NULL, name_id(frames, st.frames[f].function));
+		if (!st.n)
 			json_i64(w, NULL, name_id(frames, e->callsite ? e->callsite : "[unknown]"));
 		json_end_array(w);
 		json_end_array(w);
 	}
 	json_end_array(w);
+	report_stack__release(&st);
+	return rc;
 }
 
 static void tracks_json(struct json_writer *w, const struct timeline *tl, struct names *labels)
@@ -289,7 +299,7 @@ static void tracks_json(struct json_writer *w, const struct timeline *tl, struct
 
 /* The data block is JSON inside <script>: "<" is escaped so no string can
  * close the element. */
-static int data_block(FILE *out, const struct bw_recording *r)
+static int data_block(FILE *out, const struct bw_recording *r, enum report_runtime_frames mode)
 {
 	struct names frames = { .ids = strmap__new() }, labels = { .ids = strmap__new() };
 	struct json_writer w;
@@ -317,13 +327,15 @@ static int data_block(FILE *out, const struct bw_recording *r)
 	for (int st = 0; st < BW_STATE_COUNT; st++)
 		json_string(&w, NULL, tl_state_name(st));
 	json_end_array(&w);
-	stacks_json(&w, r, &frames);
+	rc = stacks_json(&w, r, &frames, mode);
 	tracks_json(&w, &tl, &labels);
 	write_names(&w, "frames", &frames);
 	write_names(&w, "labels", &labels);
 	json_end_object(&w);
 	fclose(mem);
 	timeline__release(&tl);
+	if (rc)
+		goto cleanup;
 	fputs("<script type=\"application/json\" id=\"bw-data\">", out);
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == '<')
@@ -339,7 +351,7 @@ cleanup:
 	return rc;
 }
 
-int report_html__write(FILE *out, const struct bw_recording *r)
+int report_html__write(FILE *out, const struct bw_recording *r, const struct report_opts *o)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width\">\n"
@@ -358,7 +370,7 @@ int report_html__write(FILE *out, const struct bw_recording *r)
 	      "<i style=\"background:#e53935\"></i>blocked</span><span><i style=\"background:#cfd8dc\"></i>"
 	      "parked</span></div>\n<div id=\"timeline\"></div></section>\n", out);
 	threads(out, r->snap);
-	if (data_block(out, r) < 0)
+	if (data_block(out, r, o->runtime_frames) < 0)
 		return -ENOMEM;
 	fputs("<script>\n", out);
 	fputs(html_report_js, out);

@@ -8,7 +8,7 @@
 #include "output/output.h"
 #include "util/safe_file.h"
 
-int report_output__write(const char *path, enum report_format f, const struct bw_snapshot *s,
+int report_output__write(const char *path, const struct report_opts *o, const struct bw_snapshot *s,
 			 struct report_session *session)
 {
 	FILE *out = stdout;
@@ -24,11 +24,11 @@ int report_output__write(const char *path, enum report_format f, const struct bw
 		}
 	}
 	if (session) {
-		rc = report_session__write(session, s, f, out);
+		rc = report_session__write(session, s, o, out);
 		if (rc < 0)
 			fprintf(stderr, "blockwatch: writing the %s report failed: %s\n",
-				report_format__name(f), strerror(-rc));
-	} else if (f == REPORT_JSON) {
+				report_format__name(o->format), strerror(-rc));
+	} else if (o->format == REPORT_JSON) {
 		summary_json__write(out, s);
 	} else {
 		summary_text__write(out, s);

@@ -10,7 +10,7 @@
 
 /* path NULL: stdout. session may be NULL for text and json. Prints a
  * one-line error itself; returns 0 or negative errno. */
-int report_output__write(const char *path, enum report_format f, const struct bw_snapshot *s,
+int report_output__write(const char *path, const struct report_opts *o, const struct bw_snapshot *s,
 			 struct report_session *session);
 
 #endif

@@ -69,6 +69,8 @@ struct pprof {
 	uint64_t nfunctions, nlocations, nmappings;
 	struct pp_mapping *mappings_v;
 	/* samples aggregated by (locations, labels) before encoding */
+	struct report_stack stack; /* the event's frames as drawn */
+	enum report_runtime_frames mode;
 	struct pp_sample {
 		char *key;
 		uint64_t *locs;
@@ -169,10 +171,11 @@ static void encode_mappings(struct pprof *p)
 	}
 }
 
-/* frames[0..n) share one pc: an inline chain, innermost first. */
+/* frames[0..n) share one pc: an inline chain, innermost first, named
+ * (report_stack). */
 static uint64_t location_id(struct pprof *p, const struct bw_frame *f, int n)
 {
-	char key[1200], buf[256];
+	char key[1200];
 	uint64_t fids[64];
 	uint64_t map;
 	uintptr_t id;
@@ -180,7 +183,7 @@ static uint64_t location_id(struct pprof *p, const struct bw_frame *f, int n)
 
 	n = n > 64 ? 64 : n;
 	for (int i = 0; i < n; i++)
-		fids[i] = function_id(p, report_frame_name(&f[i], buf, sizeof(buf)), f[i].file);
+		fids[i] = function_id(p, f[i].function, f[i].file);
 	len = snprintf(key, sizeof(key), "%llx", (unsigned long long)f->pc);
 	for (int i = 0; i < n && len < (int)sizeof(key) - 48; i++)
 		len += snprintf(key + len, sizeof(key) - len, ":%llu:%d", (unsigned long long)fids[i],
@@ -212,12 +215,17 @@ static int add_sample(struct pprof *p, const struct rec_event *e)
 	struct pp_sample *s;
 	uintptr_t at;
 
-	for (int i = 0; i < e->nframes && nlocs < 512;) {
+	const struct bw_frame *f;
+
+	if (report_stack__build(&p->stack, e, p->mode) < 0)
+		return -ENOMEM;
+	f = p->stack.frames;
+	for (int i = 0; i < p->stack.n && nlocs < 512;) {
 		int j = i + 1;
 
-		while (j < e->nframes && e->frames[j].pc == e->frames[i].pc)
+		while (j < p->stack.n && f[j].pc == f[i].pc)
 			j++;
-		locs[nlocs++] = location_id(p, &e->frames[i], j - i);
+		locs[nlocs++] = location_id(p, &f[i], j - i);
 		i = j;
 	}
 	len = snprintf(key, sizeof(key), "%s\x1f%s\x1f%s", e->blame.blocking_api ? e->blame.blocking_api : "",
@@ -321,9 +329,9 @@ static int gzip_write(FILE *out, const uint8_t *data, size_t len)
 	return zrc == Z_STREAM_END ? 0 : -EIO;
 }
 
-int report_pprof__write(FILE *out, const struct bw_recording *r)
+int report_pprof__write(FILE *out, const struct bw_recording *r, const struct report_opts *o)
 {
-	struct pprof p = {};
+	struct pprof p = { .mode = o->runtime_frames };
 	const struct bw_snapshot *s = r->snap;
 	uint64_t comment;
 	char text[512];
@@ -377,5 +385,6 @@ cleanup:
 	bytebuf__release(&p.out);
 	bytebuf__release(&p.msg);
 	bytebuf__release(&p.sub);
+	report_stack__release(&p.stack);
 	return rc;
 }

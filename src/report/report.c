@@ -34,27 +34,24 @@ bool report_format__needs_events(enum report_format f)
 	return f != REPORT_TEXT && f != REPORT_JSON;
 }
 
-const char *report_frame_name(const struct bw_frame *f, char *buf, size_t len)
+int report_runtime_frames__parse(const char *name)
 {
-	const char *base;
+	static const char *const modes[REPORT_RUNTIME_NR] = {
+		[REPORT_RUNTIME_COLLAPSED] = "collapsed",
+		[REPORT_RUNTIME_FULL] = "full",
+	};
 
-	if (f->function)
-		return f->function;
-	if (f->module) {
-		base = strrchr(f->module, '/');
-		snprintf(buf, len, "%s+0x%llx", base ? base + 1 : f->module,
-			 (unsigned long long)f->module_offset);
-	} else {
-		snprintf(buf, len, "0x%llx", (unsigned long long)f->pc);
-	}
-	return buf;
+	for (int i = 0; i < REPORT_RUNTIME_NR; i++)
+		if (name && strcmp(name, modes[i]) == 0)
+			return i;
+	return -1;
 }
 
-int report__write(enum report_format f, const struct bw_recording *r, FILE *out)
+int report__write(const struct report_opts *o, const struct bw_recording *r, FILE *out)
 {
 	int rc = 0;
 
-	switch (f) {
+	switch (o->format) {
 	case REPORT_TEXT:
 		/* the same summary trace prints, from the rebuilt snapshot */
 		summary_text__write(out, r->snap);
@@ -63,16 +60,16 @@ int report__write(enum report_format f, const struct bw_recording *r, FILE *out)
 		summary_json__write(out, r->snap);
 		break;
 	case REPORT_FOLDED:
-		rc = report_folded__write(out, r);
+		rc = report_folded__write(out, r, o);
 		break;
 	case REPORT_PPROF:
-		rc = report_pprof__write(out, r);
+		rc = report_pprof__write(out, r, o);
 		break;
 	case REPORT_PERFETTO:
-		rc = report_perfetto__write(out, r);
+		rc = report_perfetto__write(out, r, o);
 		break;
 	case REPORT_HTML:
-		rc = report_html__write(out, r);
+		rc = report_html__write(out, r, o);
 		break;
 	default:
 		return -EINVAL;

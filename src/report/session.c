@@ -87,7 +87,7 @@ void report_session__tick(struct report_session *s, struct tracer *t)
 }
 
 int report_session__write(struct report_session *s, const struct bw_snapshot *final,
-			  enum report_format f, FILE *out)
+			  const struct report_opts *o, FILE *out)
 {
 	struct bw_snapshot *own = s->rec->snap;
 	int rc;
@@ -97,7 +97,7 @@ int report_session__write(struct report_session *s, const struct bw_snapshot *fi
 	s->rec->snap = (struct bw_snapshot *)final;
 	s->rec->snap_complete = true;
 	s->rec->has_end = true;
-	rc = report__write(f, s->rec, out);
+	rc = report__write(o, s->rec, out);
 	s->rec->snap = own;
 	return rc;
 }

@@ -21,6 +21,6 @@ void report_session__on_event(void *ctx, const struct live_event *ev);
 void report_session__tick(struct report_session *s, struct tracer *t);
 /* Writes the report from the events so far and the final snapshot. */
 int report_session__write(struct report_session *s, const struct bw_snapshot *final,
-			  enum report_format f, FILE *out);
+			  const struct report_opts *o, FILE *out);
 
 #endif

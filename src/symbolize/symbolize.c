@@ -21,6 +21,7 @@
 #include "demangle.h"
 #include "dwarf_index.h"
 #include "intern.h"
+#include "rust_names.h"
 #include "symbolize.h"
 #include "unwind/process_internal.h"
 
@@ -156,9 +157,11 @@ static struct centry *cache_insert(struct bw_symcache *c, const char *key, uint6
 	return e;
 }
 
-/* Display name of a subprogram or inlined DIE: the demangled linkage name
- * (full Rust/C++ path) when there is one, else DW_AT_name (C). Both are
- * looked up through abstract_origin/specification. */
+/* Name of a subprogram or inlined DIE: the demangled linkage name (full
+ * Rust/C++ path) when there is one, else DW_AT_name (C). Both are looked up
+ * through abstract_origin/specification. A Rust body the linkage name calls
+ * "{{closure}}" gets DWARF's name for it ("{async_fn#0}"): async fns can
+ * then be told from closures (rust_names.h). */
 static const char *die_function(struct bw_process *proc, Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
@@ -170,6 +173,8 @@ static const char *die_function(struct bw_process *proc, Dwarf_Die *die)
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
 	if (name) {
 		bw_demangle(name, buf, sizeof(buf));
+		rust_name_body_kind(buf, sizeof(buf),
+				    dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr)));
 		return intern__str(proc->strings, buf);
 	}
 	name = dwarf_diename(die);

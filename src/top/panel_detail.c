@@ -95,11 +95,12 @@ int panel_detail__draw(struct canvas *c, int y, int rows, const struct top_view 
 	}
 	r = &v->callsites[ui->sel];
 	cs = r->cs;
-	canvas__printf(c, y, 0, TA_TITLE, -1, " %s %s: %s via %s [%s]%s%s%s%s%s%s", top_callsite__where(cs, where, sizeof(where)),
+	canvas__printf(c, y, 0, TA_TITLE, -1, " %s %s: %s via %s [%s]%s%s%s%s%s%s%s%s", top_callsite__where(cs, where, sizeof(where)),
 		       cs->function ? cs->function : "[unknown]", cs->category ? cs->category : "?",
 		       cs->blocking_api ? cs->blocking_api : "?", cs->syscall ? cs->syscall : "?",
 		       cs->drop_type ? " drop of " : "", cs->drop_type ? cs->drop_type : "",
-		       cs->nholders ? "; held by " : "", cs->nholders ? cs->holders[0].thread : "",
+		       cs->nholders ? "; " : "", cs->nholders ? snap_callsite__holder_verb(cs) : "",
+		       cs->nholders ? " by " : "", cs->nholders ? cs->holders[0].thread : "",
 		       cs->nholders ? " in " : "", cs->nholders ? cs->holders[0].where : "");
 	if (c->w >= 110) {
 		int hw = 46;

@@ -59,8 +59,7 @@ def sane(tap, name, negative, truth):
         avg = e["total_ns"] / max(e["count"], 1)
         tap.require(f"workload {name}: {where} blocks 2-200 ms per call", 2e6 <= avg <= 200e6, f"average {bwtest.ms(avg)}")
         tap.require(f"workload {name}: {where} has a known category and API",
-                  e["category"] in ("sleep", "file-io", "net-io", "lock", "dns", "process-wait", "drop")
-                  and e["blocking_api"] in bwtest.KNOWN_APIS, f"{e['category']} {e['blocking_api']}")
+                  e["category"] in bwtest.CATEGORIES and e["blocking_api"] in bwtest.KNOWN_APIS, f"{e['category']} {e['blocking_api']}")
 
 
 def main():

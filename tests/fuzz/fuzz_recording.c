@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	out = fopen("/dev/null", "w");
 	for (int f = 0; out && f < REPORT_NR; f++)
-		report__write(f, r, out);
+		for (int m = 0; m < REPORT_RUNTIME_NR; m++)
+			report__write(&(struct report_opts){ .format = f, .runtime_frames = m }, r, out);
 	if (out)
 		fclose(out);
 	recording__free(r);

@@ -10,7 +10,7 @@ HERE=tests/integration
 T=$(mktemp -d /tmp/bw-report.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-TESTS="record report_text report_json folded pprof perfetto html trace_on_exit"
+TESTS="record report_text report_json folded pprof perfetto html trace_on_exit runtime_frames async_fn_names"
 
 . $HERE/report-fixture/build.sh
 
@@ -163,9 +163,68 @@ for log in sys.argv[4:]:
 PY
 fi
 
+# --- names users read: async fns, the runtime's frames as one ---------------
+# The fixture's slow_lookup and task are async fns (legacy symbols call their
+# bodies {{closure}}); every output names them "(async fn)", the JSON keeps
+# the symbolized name. Stacks collapse tokio's frames into "[tokio runtime]"
+# unless --runtime-frames full.
+"$BLOCKWATCH" report "$T/rec.bw" -f folded --runtime-frames full -o "$T/full.folded"
+"$BLOCKWATCH" report "$T/rec.bw" -f pprof --runtime-frames full -o "$T/full.pprof"
+"$BLOCKWATCH" report "$T/rec.bw" -f pprof -o "$T/coll.pprof"
+"$BLOCKWATCH" report "$T/rec.bw" -f html -o "$T/coll.html"
+"$BLOCKWATCH" report "$T/rec.bw" -f perfetto -o "$T/coll.perfetto.json"
+"$BLOCKWATCH" report "$T/rec.bw" --runtime-frames some >/dev/null 2>"$T/bad.err"
+bad=$?
+check runtime_frames python3 - "$T/out.folded" "$T/full.folded" "$T/full.pprof" "$T/coll.pprof" \
+	"$T/coll.html" "$T/coll.perfetto.json" "$bad" <<'PY'
+import gzip, json, sys
+def folded(path):
+    out = {}
+    for l in open(path).read().splitlines():
+        stack, ns = l.rsplit(" ", 1)
+        out[stack] = out.get(stack, 0) + int(ns)
+    return out
+coll, full = folded(sys.argv[1]), folded(sys.argv[2])
+assert sum(coll.values()) == sum(full.values()), "collapsing changed the blocked time"
+for stack in coll:
+    frames = stack.split(";")
+    assert not any(f.startswith(("tokio::", "<tokio::")) for f in frames), f"tokio frame left: {stack}"
+    assert frames.count("[tokio runtime]") == 1, f"not one runtime frame: {stack}"
+    at = frames.index("[tokio runtime]")
+    assert frames[at + 1] == "bw_report_fixture::task (async fn)", f"after the runtime: {frames[at + 1:]}"
+    assert "bw_report_fixture::slow_lookup (async fn)" in frames[at + 1:], stack
+    assert frames[at - 1].startswith("std::"), f"thread start glue before the runtime: {frames[:at]}"
+for stack in full:
+    assert "[tokio runtime]" not in stack
+    assert "tokio::runtime::scheduler::multi_thread::worker::run" in stack, stack
+full_pb, coll_pb = gzip.open(sys.argv[3]).read(), gzip.open(sys.argv[4]).read()
+assert b"[tokio runtime]" in coll_pb and b"tokio::runtime::task::harness" not in coll_pb
+assert b"[tokio runtime]" not in full_pb and b"tokio::runtime::task::harness" in full_pb
+html = open(sys.argv[5]).read()
+assert "[tokio runtime]" in html and "tokio::runtime::task::harness" not in html
+pf = json.load(open(sys.argv[6]))
+stacks = [e["args"]["stack"] for e in pf["traceEvents"] if e.get("cat") == "blocked" and "args" in e]
+assert stacks and all("[tokio runtime]" in s for s in stacks), "perfetto stacks not collapsed"
+assert sys.argv[7] == "2", f"a bad --runtime-frames exits {sys.argv[7]}, want 2"
+PY
+
+check async_fn_names python3 - "$T/out.txt" "$T/out.json" "$T/truth.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read(); d = json.load(open(sys.argv[2])); truth = json.load(open(sys.argv[3]))
+assert f"bw_report_fixture::slow_lookup (async fn) (main.rs:{truth['line']})" in text, text
+assert "{{closure}}" not in text and "{async_fn" not in text, text
+(c,) = [c for c in d["callsites"] if c["line"] == truth["line"]]
+assert c["function"] == "bw_report_fixture::slow_lookup (async fn)", c["function"]
+assert c["symbol"] == "bw_report_fixture::slow_lookup::{async_fn#0}", c["symbol"]
+names = [f["function"] for f in c["stack"]]
+assert "bw_report_fixture::task (async fn)" in names, names
+assert any(n.startswith("tokio::runtime::") for n in names), "the JSON stack keeps every frame"
+PY
+
 # --- trace --format on exit writes the same kinds of report ----------------
 "$BLOCKWATCH" trace -q -f pprof -o "$T/trace.pprof" -- "$FIXTURE" 3 >/dev/null 2>"$T/trace.err"
 rc=$?
-"$BLOCKWATCH" trace -q -f folded -o "$T/trace.folded" -- "$FIXTURE" 3 >/dev/null 2>>"$T/trace.err"
+"$BLOCKWATCH" trace -q -f folded --runtime-frames full -o "$T/trace.folded" -- "$FIXTURE" 3 >/dev/null 2>>"$T/trace.err"
 check trace_on_exit bash -c "[ $rc -eq 0 ] && gunzip -t '$T/trace.pprof' &&
-	awk '{ s += \$NF } END { exit !(NR > 0 && s >= 12 * 9500000) }' '$T/trace.folded'"
+	awk '{ s += \$NF } END { exit !(NR > 0 && s >= 12 * 9500000) }' '$T/trace.folded' &&
+	grep -q 'tokio::runtime::' '$T/trace.folded' && ! grep -q 'tokio runtime]' '$T/trace.folded'"

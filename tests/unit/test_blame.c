@@ -30,7 +30,7 @@ static void check_rust_blame(struct fx_stack *st)
 		return;
 	CHECK_STR_EQ(st->frames[r.api_frame].function, "std::thread::functions::sleep");
 	cs = &st->frames[r.callsite_frame];
-	CHECK_STR_EQ(cs->function, "bw_fixture_sleep::load_config::{{closure}}");
+	CHECK_STR_EQ(cs->function, "bw_fixture_sleep::load_config::{async_fn#0}");
 	CHECK(fx_ends_with(cs->file, "rust-sleep/src/main.rs"));
 	CHECK_INT_EQ(cs->line, fx_marker_line(RUST_SRC, "); // BLAME-HERE"));
 	CHECK_INT_EQ(role_of(st->frames, st->nframes), BW_ROLE_WORKER);
@@ -100,6 +100,140 @@ TEST(blame_mutex_outermost_of_family)
 	CHECK_INT_EQ(r.category, BW_CAT_LOCK);
 	CHECK_INT_EQ(r.api_frame, 2);
 	CHECK_INT_EQ(r.callsite_frame, 3);
+}
+
+/* Channel and condition-variable waits name the API the user called, the
+ * outermost of the family, not the park or futex helper they wait in. */
+TEST(blame_channel_recv_names_outermost_api)
+{
+	const struct bw_frame f[] = {
+		LIBC("syscall"),
+		F("std::sys::pal::unix::futex::futex_wait"),
+		F("std::sys::sync::thread_parking::futex::Parker::park"),
+		F("std::thread::functions::park"),
+		F("std::sync::mpmc::context::Context::wait_until"),
+		F("std::sync::mpmc::list::Channel<T>::recv::{{closure}}"),
+		F("std::sync::mpmc::context::Context::with::{{closure}}"),
+		F("std::sync::mpmc::list::Channel<T>::recv"),
+		F("std::sync::mpmc::Receiver<T>::recv"),
+		F("std::sync::mpsc::Receiver<T>::recv"),
+		F("app::pipeline::drain::{async_fn#0}"),
+		F("tokio::runtime::task::core::Core<T,S>::poll"),
+	};
+	struct blame_result r = run(f, 12, 202);
+
+	CHECK_STR_EQ(r.blocking_api, "std::sync::mpsc::Receiver::recv");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_STR_EQ(bw_category__name(r.category), "channel");
+	CHECK_INT_EQ(r.api_frame, 9);
+	CHECK_INT_EQ(r.callsite_frame, 10);
+}
+
+/* Woken, a Condvar::wait takes its mutex back; a wait there is still the
+ * condvar the user called. recv_timeout and send are named as themselves. */
+TEST(blame_condvar_names_the_lock_inside)
+{
+	const struct bw_frame relock[] = {
+		LIBC("syscall"),
+		F("std::sys::sync::mutex::futex::Mutex::lock_contended"),
+		F("std::sys::sync::mutex::futex::Mutex::lock"),
+		F("std::sys::sync::condvar::futex::Condvar::wait_optional_timeout"),
+		F("std::sync::poison::condvar::Condvar::wait<bool>"),
+		F("app::gate::pass::{async_fn#0}"),
+	};
+	const struct bw_frame timeout[] = {
+		F("std::thread::functions::park_timeout"),
+		F("std::sync::mpmc::array::Channel<T>::recv"),
+		F("std::sync::mpmc::Receiver<T>::recv_timeout"),
+		F("std::sync::mpsc::Receiver<T>::recv_timeout"),
+		F("app::poll_jobs"),
+	};
+	/* an unbounded channel's send waits for the queue's waker lock */
+	const struct bw_frame send[] = {
+		LIBC("syscall"),
+		F("std::sys::sync::mutex::futex::Mutex::lock_contended"),
+		F("std::sync::mpmc::waker::SyncWaker::notify"),
+		F("std::sync::mpmc::list::Channel<T>::send"),
+		F("std::sync::mpsc::Sender<T>::send"),
+		F("app::dispatch::{async_fn#0}"),
+	};
+	struct blame_result r = run(relock, 6, 202);
+
+	CHECK_STR_EQ(r.blocking_api, "std::sync::Condvar::wait");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_INT_EQ(r.api_frame, 4);
+	CHECK_INT_EQ(r.callsite_frame, 5);
+	r = run(timeout, 5, 202);
+	CHECK_STR_EQ(r.blocking_api, "std::sync::mpsc::Receiver::recv_timeout");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_INT_EQ(r.callsite_frame, 4);
+	r = run(send, 6, 202);
+	CHECK_STR_EQ(r.blocking_api, "std::sync::mpsc::Sender::send");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_INT_EQ(r.callsite_frame, 5);
+}
+
+/* A lock built on thread::park (or on a condvar) is the lock the user
+ * called: the outer API names the wait, whichever of the two families. */
+TEST(blame_lock_over_park_is_a_lock)
+{
+	const struct bw_frame f[] = {
+		F("std::thread::functions::park"),
+		F("parking_lot_core::parking_lot::park"),
+		F("lock_api::mutex::Mutex<R,T>::lock"),
+		F("app::state::update"),
+	};
+	struct blame_result r = run(f, 4, 202);
+
+	CHECK_INT_EQ(r.category, BW_CAT_LOCK);
+	CHECK_STR_EQ(r.blocking_api, "lock_api::mutex::Mutex::lock");
+}
+
+TEST(blame_join_and_block_on)
+{
+	const struct bw_frame join[] = {
+		LIBC("__futex_abstimed_wait_common"),
+		LIBC("__pthread_clockjoin_ex"),
+		F("std::sys::pal::unix::thread::Thread::join"),
+		F("std::thread::JoinInner<T>::join"),
+		F("std::thread::JoinHandle<T>::join"),
+		F("app::export::{async_fn#0}"),
+	};
+	const struct bw_frame futures[] = {
+		LIBC("syscall"),
+		F("std::thread::functions::park"),
+		F("futures_executor::local_pool::run_executor::{{closure}}"),
+		F("std::thread::local::LocalKey<T>::try_with"),
+		F("futures_executor::local_pool::run_executor"),
+		F("futures_executor::local_pool::block_on"),
+		F("app::bridge::{async_fn#0}"),
+	};
+	const struct bw_frame nested[] = {
+		LIBC("syscall"),
+		F("std::sys::sync::condvar::futex::Condvar::wait"),
+		F("tokio::runtime::park::Inner::park"),
+		F("tokio::runtime::park::CachedParkThread::block_on"),
+		F("tokio::runtime::context::blocking::BlockingRegionGuard::block_on"),
+		F("tokio::runtime::runtime::Runtime::block_on"),
+		F("app::legacy::call_sync"),
+	};
+	struct blame_result r = run(join, 6, 202);
+
+	CHECK_STR_EQ(r.blocking_api, "std::thread::JoinHandle::join");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_INT_EQ(r.callsite_frame, 5);
+	r = run(join, 2, 202); /* C: glibc's helper named as the API */
+	CHECK_STR_EQ(r.blocking_api, "pthread_join");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	r = run(futures, 7, 202);
+	CHECK_STR_EQ(r.blocking_api, "futures::executor::block_on");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_INT_EQ(r.api_frame, 5);
+	CHECK_INT_EQ(r.callsite_frame, 6);
+	r = run(nested, 7, 202);
+	CHECK_STR_EQ(r.blocking_api, "tokio::runtime::Runtime::block_on");
+	CHECK_INT_EQ(r.category, BW_CAT_CHANNEL);
+	CHECK_INT_EQ(r.callsite_frame, 6);
 }
 
 TEST(blame_v0_names)
@@ -256,19 +390,26 @@ TEST(blame_runtime_source_by_directory)
 		"/srv/tokio-demo/src/main.rs", /* a project named after the runtime */
 		"/srv/app/vendor/my-helper-0.3.1/src/lib.rs",
 		"/srv/tokio/src/main.rs",      /* no version and no git checkout */
+		/* a directory named after a release that is no crate's source */
+		"/work/tests/workloads/tokio-1.49/bw-workload/../../bw-workload/src/scenarios/sleep.rs",
+		"/home/u/tokio-1.0-migration/src/main.rs",
 	};
+	const struct runtime_profile *tokio = runtime_profile__by_name("tokio");
 
 	for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++) {
 		struct bw_frame f = { .function = "lock<u64>", .module = "/app/bin",
 				      .file = runtime_files[i], .line = 22 };
 
 		CHECK(!blame__is_user_frame(&f));
+		/* tokio-util is a library, not the runtime */
+		CHECK(runtime_owns_frame(tokio, f.function, f.file) == !strstr(f.file, "tokio-util"));
 	}
 	for (size_t i = 0; i < sizeof(user_files) / sizeof(user_files[0]); i++) {
 		struct bw_frame f = { .function = "lock<u64>", .module = "/app/bin",
 				      .file = user_files[i], .line = 22 };
 
 		CHECK(blame__is_user_frame(&f));
+		CHECK(!runtime_owns_frame(tokio, f.function, f.file));
 	}
 }
 
@@ -416,5 +557,8 @@ TEST(category_names)
 	CHECK_STR_EQ(bw_category__name(BW_CAT_SLEEP), "sleep");
 	CHECK_STR_EQ(bw_category__name(BW_CAT_FILE_IO), "file-io");
 	CHECK_STR_EQ(bw_category__name(BW_CAT_PROCESS_WAIT), "process-wait");
+	CHECK_STR_EQ(bw_category__name(BW_CAT_CHANNEL), "channel");
+	for (int c = 0; c < BW_CAT_NR; c++)
+		CHECK(bw_category__name(c) != NULL && strcmp(bw_category__name(c), "unknown") != 0);
 	CHECK_STR_EQ(bw_category__name(BW_CAT_NR), "unknown");
 }

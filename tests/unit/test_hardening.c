@@ -310,7 +310,7 @@ static void json_fn(FILE *out, const void *r)
 
 static void html_fn(FILE *out, const void *r)
 {
-	report_html__write(out, r);
+	report_html__write(out, r, &(struct report_opts){ .format = REPORT_HTML });
 }
 
 /* #7, #15: text outputs escape every name; now < start is not 584 years. */
@@ -630,7 +630,7 @@ TEST(timeline_linear_in_threads)
 /* #7: folded stacks go to a terminal too. */
 static void folded_fn(FILE *out, const void *r)
 {
-	report_folded__write(out, r);
+	report_folded__write(out, r, &(struct report_opts){ .format = REPORT_FOLDED });
 }
 
 TEST(folded_escapes_names)

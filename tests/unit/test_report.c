@@ -70,14 +70,19 @@ static struct bw_recording *sample(void)
 	return r;
 }
 
-static char *render(enum report_format f, struct bw_recording *r, size_t *len)
+static char *render_opts(const struct report_opts *o, struct bw_recording *r, size_t *len)
 {
 	char *buf = NULL;
 	FILE *m = open_memstream(&buf, len);
 
-	CHECK_INT_EQ(report__write(f, r, m), 0);
+	CHECK_INT_EQ(report__write(o, r, m), 0);
 	fclose(m);
 	return buf;
+}
+
+static char *render(enum report_format f, struct bw_recording *r, size_t *len)
+{
+	return render_opts(&(struct report_opts){ .format = f }, r, len);
 }
 
 TEST(formats_parse)
@@ -256,6 +261,133 @@ TEST(text_and_json_summaries)
 	CHECK(strstr(text, "count 2  total 35.0ms") != NULL);
 	json = render(REPORT_JSON, r, &len);
 	CHECK(strstr(json, "\"total_ns\": 35000000") != NULL);
+	free(text);
+	free(json);
+	recording__free(r);
+}
+
+/* A worker's stack: the user's async fn inlined into tokio's poll, std glue
+ * between tokio's scheduler frames, a tokio frame known only by its source
+ * directory (line-tables-only), thread start below. */
+static struct bw_frame frames_tokio[] = {
+	{ .pc = 0x1000, .function = "__clock_nanosleep", .module = "/lib/libc.so.6", .module_offset = 0x100 },
+	{ .pc = 0x2000, .function = "std::thread::functions::sleep", .module = "/app", .module_offset = 0x2000 },
+	{ .pc = 0x3000, .function = "app::load::{async_fn#0}", .file = "/src/main.rs", .line = 5, .inlined = true, .module = "/app", .module_offset = 0x3000 },
+	{ .pc = 0x3000, .function = "tokio::runtime::task::core::Core<T,S>::poll", .module = "/app", .module_offset = 0x3000 },
+	{ .pc = 0x4000, .function = "std::panicking::try::do_call", .module = "/app", .module_offset = 0x4000 },
+	{ .pc = 0x5000, .function = "tokio::runtime::task::harness::Harness<T,S>::poll", .module = "/app", .module_offset = 0x5000 },
+	{ .pc = 0x6000, .function = "run_task", .file = "/vendor/tokio-1.49.0/src/runtime/scheduler/multi_thread/worker.rs", .line = 600, .module = "/app", .module_offset = 0x6000 },
+	{ .pc = 0x7000, .function = "std::sys::backtrace::__rust_begin_short_backtrace", .module = "/app", .module_offset = 0x7000 },
+	{ .pc = 0x8000, .function = "start_thread", .module = "/lib/libc.so.6", .module_offset = 0x800 },
+};
+
+static struct bw_recording *tokio_sample(void)
+{
+	struct bw_recording *r = recording__new();
+	struct rec_meta m = { .major = 1, .tool_version = "t", .start_mono_ns = 1000000000, .threshold_ns = 1000000 };
+	struct bw_snap_thread w = { .pid = 10, .tid = 11, .comm = "tokio-runtime-w", .role = BW_ROLE_WORKER };
+	struct rec_event e = {
+		.ts_ns = 1050000000, .blocked_ns = 10000000, .pid = 10, .tid = 11, .syscall_nr = 230,
+		.category = "sleep", .callsite = "app::load (async fn) (main.rs:5)",
+		.blame = { .api_frame = 1, .callsite_frame = 2, .blocking_api = "std::thread::sleep" },
+		.frames = frames_tokio, .nframes = 9,
+	};
+
+	recording__set_meta(r, &m);
+	recording__put_thread(r, &w, false);
+	CHECK_INT_EQ(recording__add_event(r, &e), 0);
+	CHECK_INT_EQ(recording__finish(r), 0);
+	return r;
+}
+
+static char *inflated(const char *gz, size_t len, size_t *out_len)
+{
+	uint8_t *raw = calloc(1, 1 << 20);
+	z_stream z = { .next_in = (uint8_t *)gz, .avail_in = len, .next_out = raw, .avail_out = (1 << 20) - 1 };
+
+	CHECK_INT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
+	CHECK_INT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+	*out_len = z.total_out;
+	inflateEnd(&z);
+	return (char *)raw;
+}
+
+/* --runtime-frames: collapsed by default in every format that draws
+ * stacks, every frame with full; async fns named as users read them. */
+TEST(runtime_frames_collapse_in_stack_formats)
+{
+	struct bw_recording *r = tokio_sample();
+	struct report_opts full = { .format = REPORT_FOLDED, .runtime_frames = REPORT_RUNTIME_FULL };
+	size_t len, plen;
+	char *out = render(REPORT_FOLDED, r, &len), *pb;
+
+	CHECK_STR_EQ(out, "start_thread;std::sys::backtrace::__rust_begin_short_backtrace;[tokio runtime];"
+			  "app::load (async fn);std::thread::functions::sleep;__clock_nanosleep 10000000\n");
+	free(out);
+	out = render_opts(&full, r, &len);
+	CHECK(strstr(out, ";run_task;tokio::runtime::task::harness::Harness<T,S>::poll;std::panicking::try::do_call;"
+			  "tokio::runtime::task::core::Core<T,S>::poll;app::load (async fn);") != NULL);
+	CHECK(strstr(out, "[tokio runtime]") == NULL);
+	free(out);
+	for (int f = REPORT_PPROF; f <= REPORT_HTML; f++) {
+		full.format = f;
+		out = render(f, r, &len);
+		pb = f == REPORT_PPROF ? inflated(out, len, &plen) : out;
+		CHECK(memmem(pb, f == REPORT_PPROF ? plen : len, "[tokio runtime]", 15) != NULL);
+		CHECK(memmem(pb, f == REPORT_PPROF ? plen : len, "Harness", 7) == NULL);
+		CHECK(memmem(pb, f == REPORT_PPROF ? plen : len, "app::load (async fn)", 20) != NULL);
+		if (pb != out)
+			free(pb);
+		free(out);
+		out = render_opts(&full, r, &len);
+		pb = f == REPORT_PPROF ? inflated(out, len, &plen) : out;
+		CHECK(memmem(pb, f == REPORT_PPROF ? plen : len, "[tokio runtime]", 15) == NULL);
+		CHECK(memmem(pb, f == REPORT_PPROF ? plen : len, "Harness", 7) != NULL);
+		if (pb != out)
+			free(pb);
+		free(out);
+	}
+	recording__free(r);
+}
+
+/* A user frame between two runs of runtime frames keeps them apart. */
+TEST(runtime_frames_runs_split_by_user_code)
+{
+	struct bw_frame f[] = {
+		{ .pc = 0x1000, .function = "tokio::runtime::park::CachedParkThread::block_on", .module = "/app" },
+		{ .pc = 0x2000, .function = "app::sync_bridge", .file = "/src/bridge.rs", .line = 3, .module = "/app" },
+		{ .pc = 0x3000, .function = "tokio::runtime::task::harness::Harness<T,S>::poll", .module = "/app" },
+		{ .pc = 0x4000, .function = "tokio::runtime::scheduler::multi_thread::worker::run", .module = "/app" },
+		{ .pc = 0x5000, .function = NULL, .module = "/app", .module_offset = 0x5000 },
+	};
+	struct rec_event e = { .frames = f, .nframes = 5 };
+	struct report_stack st = {};
+
+	CHECK_INT_EQ(report_stack__build(&st, &e, REPORT_RUNTIME_COLLAPSED), 0);
+	CHECK_INT_EQ(st.n, 4);
+	CHECK_STR_EQ(st.frames[0].function, "[tokio runtime]");
+	CHECK_STR_EQ(st.frames[1].function, "app::sync_bridge");
+	CHECK_STR_EQ(st.frames[2].function, "[tokio runtime]");
+	CHECK_INT_EQ(st.frames[2].pc, 0x3000);
+	CHECK_STR_EQ(st.frames[3].function, "app+0x5000");
+	CHECK_INT_EQ(report_stack__build(&st, &e, REPORT_RUNTIME_FULL), 0);
+	CHECK_INT_EQ(st.n, 5);
+	report_stack__release(&st);
+	CHECK_INT_EQ(report_runtime_frames__parse("full"), REPORT_RUNTIME_FULL);
+	CHECK_INT_EQ(report_runtime_frames__parse("collapsed"), REPORT_RUNTIME_COLLAPSED);
+	CHECK_INT_EQ(report_runtime_frames__parse("none"), -1);
+}
+
+/* The summaries name the callsite as users read it and keep the symbol. */
+TEST(summaries_show_async_fn_names)
+{
+	struct bw_recording *r = tokio_sample();
+	size_t len;
+	char *text = render(REPORT_TEXT, r, &len), *json = render(REPORT_JSON, r, &len);
+
+	CHECK(strstr(text, "#1 app::load (async fn) (main.rs:5)") != NULL);
+	CHECK(strstr(json, "\"function\": \"app::load (async fn)\"") != NULL);
+	CHECK(strstr(json, "\"symbol\": \"app::load::{async_fn#0}\"") != NULL);
 	free(text);
 	free(json);
 	recording__free(r);

@@ -12,6 +12,8 @@
 #include "symbolize/demangle.h"
 #include "util/path.h"
 
+#include "symbolize/rust_names.h"
+
 #define C_SRC "tests/fixtures/c/inline_sleep.c"
 #define RUST_SRC "tests/fixtures/rust-sleep/src/main.rs"
 
@@ -22,8 +24,25 @@ static const char *base(const char *p)
 	return s ? s + 1 : p ? p : "";
 }
 
+/* addr2line reads the legacy linkage name, which calls an async fn's body
+ * "{{closure}}"; we name it from DWARF ("{async_fn#0}"). Otherwise equal. */
+static bool same_name(const char *ours, const char *a2l)
+{
+	const char *seg = ours ? strrchr(ours, '{') : NULL;
+	size_t keep;
+
+	if (!ours || strcmp(ours, a2l) == 0)
+		return ours != NULL;
+	/* the async segment starts at the last '{' (it has no nested braces) */
+	if (!seg || strncmp(seg, "{async_", 7) != 0)
+		return false;
+	keep = seg - ours;
+	return strncmp(ours, a2l, keep) == 0 && strcmp(a2l + keep, "{{closure}}") == 0;
+}
+
 /* Every frame of the fixture binary must equal addr2line's inline chain:
- * same count, names, file basenames and lines. */
+ * same count, names (but for async bodies, see same_name), file basenames
+ * and lines. */
 static void check_against_addr2line(struct fx_stack *st, const char *bin)
 {
 	int checked = 0;
@@ -47,7 +66,8 @@ static void check_against_addr2line(struct fx_stack *st, const char *bin)
 		for (int j = 0; j < n && j < na; j++) {
 			const struct bw_frame *f = &st->frames[i + j];
 
-			CHECK_STR_EQ(f->function, a2l[j].function);
+			if (!same_name(f->function, a2l[j].function))
+				CHECK_STR_EQ(f->function, a2l[j].function);
 			if (strcmp(a2l[j].file, "??") != 0)
 				CHECK_STR_EQ(base(f->file), base(a2l[j].file));
 			else
@@ -114,7 +134,7 @@ TEST(rust_frames_match_addr2line)
  * exact line of the std::thread::sleep call. */
 static void check_rust_callsite(struct fx_stack *st)
 {
-	int i = fx_find(st, "bw_fixture_sleep::load_config::{{closure}}");
+	int i = fx_find(st, "bw_fixture_sleep::load_config::{async_fn#0}");
 
 	CHECK(i >= 0);
 	if (i < 0)
@@ -403,4 +423,58 @@ TEST(source_paths_tidied)
 		     "/rustc/abc/library/std/src/lib.rs");
 	/* truncation keeps a terminated prefix */
 	CHECK_STR_EQ(path_join_tidy("/abcdef", "ghij.rs", small, sizeof(small)), "/abcdef");
+}
+
+/* Async bodies get DWARF's name for them; users read "f (async fn)". */
+TEST(rust_async_body_names)
+{
+	static const struct {
+		const char *name, *die, *want;
+	} kinds[] = {
+		{ "app::cache::refresh::{{closure}}", "{async_fn#0}<u64>", "app::cache::refresh::{async_fn#0}" },
+		{ "app::cache::refresh::{closure#0}", "{async_block#1}", "app::cache::refresh::{async_block#1}" },
+		{ "app::cache::refresh::{closure#0}::<u64>", "{async_fn#0}", "app::cache::refresh::{async_fn#0}" },
+		{ "app::f::{{closure}}", "{closure#0}", "app::f::{{closure}}" }, /* a closure stays one */
+		{ "app::f", "{async_fn#0}", "app::f" },                        /* not a body's name */
+		{ "app::f::{{closure}}", "f", "app::f::{{closure}}" },
+		{ "app::f::{{closure}}", "{async_fn#0", "app::f::{{closure}}" },
+		{ "app::f::{{closure}}", NULL, "app::f::{{closure}}" },
+	};
+	static const struct {
+		const char *name, *want;
+	} shown[] = {
+		{ "app::cache::refresh::{async_fn#0}", "app::cache::refresh (async fn)" },
+		{ "<app::Db as app::Store>::get::{async_fn#0}", "<app::Db as app::Store>::get (async fn)" },
+		{ "app::serve::{async_block#2}", "app::serve (async block)" },
+		{ "app::serve::{async_closure#0}<F>", "app::serve (async closure)" },
+		{ "app::get::{async_fn#0}::<u64>", "app::get (async fn)" },
+		{ "{async_fn#0}<u64>", "async fn" }, /* line-tables-only: no path */
+		{ "app::f::{{closure}}", "app::f::{{closure}}" },
+		{ "app::f::{closure#1}", "app::f::{closure#1}" },
+		{ "app::{async_fn#0}::inner", "app::{async_fn#0}::inner" },
+		{ "std::thread::sleep", "std::thread::sleep" },
+		{ "x}", "x}" },
+		{ "a::b{async_fn#0}", "a::b{async_fn#0}" },
+		{ "a::{async_fn#0", "a::{async_fn#0" },
+		{ "a::f::{async_fn#0}<Fn() -> T>", "a::f (async fn)" },
+	};
+	struct bw_frame unknown = { .module = "/srv/bin/app", .module_offset = 0x10, .pc = 0x5010 };
+	char name[128], buf[128];
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(name, sizeof(name), "%s", kinds[i].name);
+		rust_name_body_kind(name, sizeof(name), kinds[i].die);
+		CHECK_STR_EQ(name, kinds[i].want);
+	}
+	snprintf(name, 16, "a::{{closure}}");
+	rust_name_body_kind(name, 16, "{async_block#12}"); /* no room: left alone */
+	CHECK_STR_EQ(name, "a::{{closure}}");
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		CHECK_STR_EQ(rust_display_name(shown[i].name, buf, sizeof(buf)), shown[i].want);
+	CHECK(rust_display_name(NULL, buf, sizeof(buf)) == NULL);
+	CHECK_STR_EQ(frame_display_name(&unknown, buf, sizeof(buf)), "app+0x10");
+	unknown.module = NULL;
+	CHECK_STR_EQ(frame_display_name(&unknown, buf, sizeof(buf)), "0x5010");
+	CHECK_STR_EQ(rust_async_kind("{async_gen_fn_env#0}", 20), "async gen fn");
+	CHECK(rust_async_kind("{closure#0}", 11) == NULL);
 }
