@@ -31,6 +31,7 @@ struct bw_snap_holder {
 #define BW_MAX_HOLDERS 4
 
 struct bw_snap_callsite {
+	pid_t pid;      /* its process when split by process (serve), else 0 */
 	char *function; /* the user's callsite frame ("[unknown]" when none) */
 	char *file;
 	int line;

@@ -289,6 +289,11 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 	} else {
 		proc_comm(pid, pid, p->comm, sizeof(p->comm));
 	}
+	/* --comm: not one of ours (an exec may still make it one) */
+	if (!explicit && t->opts.comm_filter && regexec(t->opts.comm_filter, p->comm, 0, NULL, 0)) {
+		strmap__free(p->so_without_runtime);
+		return -ENOENT;
+	}
 	runtime_detect(p->exe, &match);
 	p->profile = match.profile;
 	p->by_symbols = match.by_symbols;
@@ -448,6 +453,11 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	t->lock_holds = callsites__new();
 	if (!t->bpf || !t->callsites || !t->long_polls || !t->lock_holds)
 		goto fail;
+	if (opts->callsites_by_process) {
+		callsites__split_by_process(t->callsites);
+		callsites__split_by_process(t->long_polls);
+		callsites__split_by_process(t->lock_holds);
+	}
 	if (opts->poll_threshold_ns) {
 		int rc = bw_bpf__attach_poll_sampler(t->bpf, opts->poll_sample_period_ns
 								     ? opts->poll_sample_period_ns
