@@ -23,7 +23,7 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
 CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -DBW_VERSION='"$(VERSION)"' \
             -Iinclude -Isrc -I$(BUILD) -MMD -MP
-LDLIBS   := -Wl,-Bstatic -lbpf -liberty -Wl,-Bdynamic -ldw -lelf -lz -lncursesw -ltinfo -lm -lpthread
+LDLIBS   := -Wl,-Bstatic -lbpf -liberty -Wl,-Bdynamic -ldw -lelf -lz -lncursesw -ltinfo -lm -lpthread -lmicrohttpd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(BUILD) -Ibpf \
               -Wall -Werror
 
