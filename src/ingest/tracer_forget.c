@@ -5,11 +5,32 @@
  * report and never call this. */
 #include "ingest/tracer_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The degraded notes about one process: the tracer writes them as
+ * "NAME (pid N): ..." or "pid N (NAME) ..." (tracer.c); a daemon that saw
+ * thousands of processes come and go must not keep a note for each. */
+static void forget_notes_of(struct tracer *t, pid_t pid)
+{
+	char a[32], b[32];
+	int kept = 0;
+
+	snprintf(a, sizeof(a), "(pid %d)", pid);
+	snprintf(b, sizeof(b), "pid %d (", pid);
+	for (int i = 0; i < t->ndegraded; i++) {
+		if (strstr(t->degraded[i], a) || !strncmp(t->degraded[i], b, strlen(b)))
+			free(t->degraded[i]);
+		else
+			t->degraded[kept++] = t->degraded[i];
+	}
+	t->ndegraded = kept;
+}
+
 static void forget_process(struct tracer *t, struct traced_process *p)
 {
+	forget_notes_of(t, p->pid);
 	bw_probe_set__free(t->bpf, p->park_probes);
 	bw_bpf__release_process(t->bpf, p->pid);
 	process__free(p->unw);
