@@ -100,8 +100,13 @@ bench: all $(TEST_PREREQS)
 	$(Q)tools/install-deps.sh --bench
 	$(Q)tools/bench/run.sh
 
+# serve for SOAK_SECONDS (default 10 min) under service churn: flat RSS and fds
+SOAK_SECONDS ?= 600
+soak: all workloads
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) BUILD=$(BUILD) bash tests/integration/serve_soak.sh
+
 clean:
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps test unit-tests demo bench clean
+.PHONY: all deps test unit-tests demo bench soak clean
 -include $(OBJS:.o=.d)
