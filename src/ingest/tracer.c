@@ -264,6 +264,17 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 		strmap__free(no_runtime);
 		return 0;
 	}
+	/* --comm: not one of ours (an exec may still make it one); asked
+	 * before anything else is read, as every exec on the machine comes here */
+	if (!explicit && t->opts.comm_filter) {
+		char comm[BW_COMM_LEN] = "";
+
+		proc_comm(pid, pid, comm, sizeof(comm));
+		if (regexec(t->opts.comm_filter, comm, 0, NULL, 0)) {
+			strmap__free(no_runtime);
+			return -ENOENT;
+		}
+	}
 	if (array_grow((void **)&t->procs, t->nprocs, &t->cap_procs, sizeof(*t->procs))) {
 		strmap__free(no_runtime);
 		return -ENOMEM;
@@ -288,11 +299,6 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 		snprintf(p->comm, sizeof(p->comm), "%s", base ? base + 1 : exe_override);
 	} else {
 		proc_comm(pid, pid, p->comm, sizeof(p->comm));
-	}
-	/* --comm: not one of ours (an exec may still make it one) */
-	if (!explicit && t->opts.comm_filter && regexec(t->opts.comm_filter, p->comm, 0, NULL, 0)) {
-		strmap__free(p->so_without_runtime);
-		return -ENOENT;
 	}
 	runtime_detect(p->exe, &match);
 	p->profile = match.profile;
