@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "record/bytebuf.h"
+
 /* ---- content negotiation ---- */
 
 /* The q of one media range ("type/sub;version=1.0.0;q=0.5"): 1 unless given. */
@@ -71,32 +73,16 @@ const char *exposition__content_type(enum expo_format f)
 				     : "text/plain; version=0.0.4; charset=utf-8";
 }
 
-/* ---- a growing staging buffer ---- */
+/* ---- the staging buffer: one item at a time, drained by the reader ---- */
 
 struct stage {
-	char *buf;
-	size_t len, cap, pos; /* pos: how much the reader took */
-	bool oom;
+	struct bytebuf b;
+	size_t pos; /* how much the reader took */
 };
 
 static void put(struct stage *s, const char *p, size_t n)
 {
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		char *b;
-
-		while (cap < s->len + n)
-			cap *= 2;
-		b = realloc(s->buf, cap);
-		if (!b) {
-			s->oom = true;
-			return;
-		}
-		s->buf = b;
-		s->cap = cap;
-	}
-	memcpy(s->buf + s->len, p, n);
-	s->len += n;
+	bytebuf__append(&s->b, p, n);
 }
 
 static void puts_(struct stage *s, const char *p)
@@ -461,17 +447,18 @@ long exposition__read(struct expo_cursor *c, char *buf, size_t max)
 	while (out < max) {
 		size_t n;
 
-		if (c->st.pos == c->st.len) {
-			c->st.pos = c->st.len = 0;
+		if (c->st.pos == c->st.b.len) {
+			c->st.pos = 0;
+			bytebuf__reset(&c->st.b);
 			if (!next_item(c))
 				break;
-			if (c->st.oom)
+			if (c->st.b.oom)
 				return -1;
 		}
-		n = c->st.len - c->st.pos;
+		n = c->st.b.len - c->st.pos;
 		if (n > max - out)
 			n = max - out;
-		memcpy(buf + out, c->st.buf + c->st.pos, n);
+		memcpy(buf + out, c->st.b.data + c->st.pos, n);
 		c->st.pos += n;
 		out += n;
 	}
@@ -482,6 +469,6 @@ void exposition__free(struct expo_cursor *c)
 {
 	if (!c)
 		return;
-	free(c->st.buf);
+	bytebuf__release(&c->st.b);
 	free(c);
 }

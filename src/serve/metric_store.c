@@ -5,6 +5,7 @@
 #include "serve/metric_store.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,21 @@ static void life_mark_gone(struct metric_store *s, struct lifetime *l)
 	}
 }
 
+/* Rebuilds the index of n entries (elem bytes each) by their pid_t at key_off. */
+static int reindex(struct idmap **m, const void *entries, int n, size_t elem, size_t key_off)
+{
+	idmap__free(*m);
+	*m = idmap__new();
+	for (int i = 0; *m && i < n; i++) {
+		pid_t key;
+
+		memcpy(&key, (const char *)entries + (size_t)i * elem + key_off, sizeof(key));
+		if (idmap__put(*m, (uint64_t)key, i))
+			return -ENOMEM;
+	}
+	return *m ? 0 : -ENOMEM;
+}
+
 static int drop_gone_procs(struct metric_store *s)
 {
 	int kept = 0;
@@ -228,14 +244,9 @@ static int drop_gone_procs(struct metric_store *s)
 		s->procs[kept++] = s->procs[i];
 	}
 	s->nprocs = kept;
-	if (!dropped)
-		return 0;
-	idmap__free(s->proc_by_pid);
-	s->proc_by_pid = idmap__new();
-	for (int i = 0; s->proc_by_pid && i < s->nprocs; i++)
-		if (idmap__put(s->proc_by_pid, (uint64_t)s->procs[i].pid, i))
-			return -ENOMEM;
-	return s->proc_by_pid ? 0 : -ENOMEM;
+	return dropped ? reindex(&s->proc_by_pid, s->procs, s->nprocs, sizeof(*s->procs),
+				 offsetof(struct proc_entry, pid))
+		       : 0;
 }
 
 static int drop_gone_threads(struct metric_store *s)
@@ -252,14 +263,9 @@ static int drop_gone_threads(struct metric_store *s)
 		s->threads[kept++] = s->threads[i];
 	}
 	s->nthreads = kept;
-	if (!dropped)
-		return 0;
-	idmap__free(s->thread_by_tid);
-	s->thread_by_tid = idmap__new();
-	for (int i = 0; s->thread_by_tid && i < s->nthreads; i++)
-		if (idmap__put(s->thread_by_tid, (uint64_t)s->threads[i].tid, i))
-			return -ENOMEM;
-	return s->thread_by_tid ? 0 : -ENOMEM;
+	return dropped ? reindex(&s->thread_by_tid, s->threads, s->nthreads, sizeof(*s->threads),
+				 offsetof(struct thread_entry, tid))
+		       : 0;
 }
 
 static struct proc_entry *proc_find(struct metric_store *s, pid_t pid)

@@ -10,13 +10,9 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 TEST_NAME=serve_lifecycle
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (BPF)"
-WL=$PWD/$BUILD/workloads/bw-workload
-T=$(mktemp -d /tmp/bw-serve-life.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-require "workloads built ($WL)" test -x "$WL"
+. tests/lib/serve.sh
 require "promtool installed (make deps)" command -v promtool
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 M=http://127.0.0.1:$PORT/metrics
 truth() { python3 -c 'import json, sys; t = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # metric VALUE of the first sample whose line matches REGEX in FILE
@@ -27,16 +23,17 @@ one_line_error "bad --listen" "bad --listen" "$BLOCKWATCH" serve --listen nowher
 one_line_error "bad --max-callsites" "bad --max-callsites" "$BLOCKWATCH" serve --max-callsites 0
 one_line_error "bad --service-label" "bad --service-label" "$BLOCKWATCH" serve --service-label pod
 one_line_error "--comm with -p" "not with -p" "$BLOCKWATCH" serve --comm x -p 1
-python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); time.sleep(30)' &
+python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); print("listening", flush=True); time.sleep(60)' >"$T/holder" &
 holder=$!
-sleep 1
+require "a process holds port $PORT" wait_line "$T/holder" listening
+# (a timeout: were the port free after all, serve would run until stopped)
 one_line_error "a port in use" "cannot listen on 127.0.0.1:$PORT: Address already in use" \
-	"$BLOCKWATCH" serve --listen "127.0.0.1:$PORT"
+	timeout 20 "$BLOCKWATCH" serve --listen "127.0.0.1:$PORT"
 kill $holder
 wait $holder 2>/dev/null
 ln -s /etc/passwd "$T/link.log"
 one_line_error "a log file that is a symbolic link is refused" "symbolic link" \
-	"$BLOCKWATCH" serve --listen "127.0.0.1:$PORT" --log-file "$T/link.log"
+	timeout 20 "$BLOCKWATCH" serve --listen "127.0.0.1:$PORT" --log-file "$T/link.log"
 
 # --- -- COMMAND: from its first instruction; the command's status ------------------
 # scrape while it runs, then once more on its way out is not possible: the

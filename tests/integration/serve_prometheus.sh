@@ -22,18 +22,13 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 TEST_NAME=serve_prometheus
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (BPF)"
-WL=$PWD/$BUILD/workloads/bw-workload
-T=$(mktemp -d /tmp/bw-serve-prom.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-require "workloads built ($WL)" test -x "$WL"
+. tests/lib/serve.sh
 require "prometheus installed (make deps)" command -v prometheus
 require "promtool installed (make deps)" command -v promtool
 NAME=bwsvc-$$
 cp "$WL" "$T/$NAME"
 export DISCOVERY=3 T NAME
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SP=$(free_port)
 PP=$(free_port)
 export URL=http://127.0.0.1:$PP

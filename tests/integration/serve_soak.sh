@@ -12,18 +12,14 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 TEST_NAME=serve_soak
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (BPF)"
+. tests/lib/serve.sh
 SECS=${SOAK_SECONDS:-60}
 SOAK_NAMES=${SOAK_NAMES:-24}
-WL=$PWD/$BUILD/workloads/bw-workload
-T=$(mktemp -d /tmp/bw-soak.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-require "workloads built ($WL)" test -x "$WL"
 # one copy, many names (hard links): comm and the exe's name differ, the
 # disk use does not
 cp "$WL" "$T/bwsoak-0"
 for i in $(seq 1 $((SOAK_NAMES - 1))); do ln "$T/bwsoak-0" "$T/bwsoak-$i"; done
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 M=http://127.0.0.1:$PORT/metrics
 
 "$BLOCKWATCH" serve --listen "127.0.0.1:$PORT" --comm '^bwsoak-[0-9]+$' --max-callsites 8 \

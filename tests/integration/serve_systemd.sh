@@ -10,12 +10,8 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 TEST_NAME=serve_systemd
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (BPF)"
+. tests/lib/serve.sh
 UNIT=tools/systemd/blockwatch.service
-WL=$PWD/$BUILD/workloads/bw-workload
-T=$(mktemp -d /tmp/bw-serve-unit.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-require "workloads built ($WL)" test -x "$WL"
 require "systemd-analyze installed" command -v systemd-analyze
 require "setpriv and unshare installed (util-linux)" command -v setpriv unshare
 
@@ -29,7 +25,7 @@ caps=$(unit_value CapabilityBoundingSet | tr ' ' '\n' | sed 's/^CAP_//' | tr 'A-
 check "the unit's bounding set is what src/util/privileges.c keeps (7 capabilities: $caps)" \
 	test "$(echo "$caps" | tr ',' '\n' | wc -l)" -eq 7
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$WL" --scenario attach --seconds 6 --truth "$T/wl.json" >"$T/wl.out" 2>&1 &
 wl=$!
 require "the workload says it is running" wait_line "$T/wl.out" running

@@ -112,6 +112,16 @@ static char *render(struct metric_view *v, enum expo_format fmt)
 	return out;
 }
 
+/* What a scrape of the store returns now. */
+static char *scrape(struct metric_store *s, enum expo_format fmt)
+{
+	struct metric_view *v = store__view(s);
+	char *text = render(v, fmt);
+
+	metric_view__free(v);
+	return text;
+}
+
 static struct store_opts opts(int max)
 {
 	return (struct store_opts){ .max_callsites = max, .threshold_ns = 1000000,
@@ -164,6 +174,7 @@ TEST(store_evicts_least_recently_seen)
 	struct store_opts o = opts(2);
 	struct metric_store *s = store__new(&o);
 	struct fake f;
+	char *text;
 
 	fake_init(&f, 1000, 2, "app::first");
 	CHECK_INT_EQ(store__fold(s, &f.s), 0);
@@ -179,17 +190,12 @@ TEST(store_evicts_least_recently_seen)
 	CHECK_INT_EQ(store__fold(s, &f.s), 0);
 	CHECK_INT_EQ(store__nseries(s), 2);
 	CHECK_INT_EQ(store__evicted(s), 1);
-	{
-		struct metric_view *v = store__view(s);
-		char *text = render(v, EXPO_TEXT);
-
-		CHECK(strstr(text, "app::first"));
-		CHECK(strstr(text, "app::third"));
-		CHECK(!strstr(text, "app::other"));
-		CHECK(strstr(text, "blockwatch_callsites_evicted_total 1\n"));
-		free(text);
-		metric_view__free(v);
-	}
+	text = scrape(s, EXPO_TEXT);
+	CHECK(strstr(text, "app::first"));
+	CHECK(strstr(text, "app::third"));
+	CHECK(!strstr(text, "app::other"));
+	CHECK(strstr(text, "blockwatch_callsites_evicted_total 1\n"));
+	free(text);
 	store__free(s);
 }
 
@@ -197,7 +203,6 @@ TEST(store_forgets_gone_threads_after_a_view)
 {
 	struct store_opts o = opts(100);
 	struct metric_store *s;
-	struct metric_view *v;
 	struct fake f;
 	char *text;
 
@@ -211,23 +216,19 @@ TEST(store_forgets_gone_threads_after_a_view)
 	f.procs[1].exited = true;
 	f.threads[1].time_ns[BW_STATE_RUNNING] = 2000000000ULL;
 	CHECK_INT_EQ(store__fold(s, &f.s), 0);
-	v = store__view(s);
-	text = render(v, EXPO_TEXT);
+	text = scrape(s, EXPO_TEXT);
 	CHECK(strstr(text, "blockwatch_worker_thread_seconds_total{service=\"db\",pid=\"20\",tid=\"21\",state=\"running\"} 2\n"));
 	CHECK(strstr(text, "blockwatch_workers{service=\"db\"} 0\n"));
 	free(text);
-	metric_view__free(v);
 	/* the tracer forgot it; after the view it is dropped; the service's
 	 * counter goes on (a restarted service continues its series) */
 	f.s.nprocesses = 1;
 	f.s.nthreads = 1;
 	CHECK_INT_EQ(store__fold(s, &f.s), 0);
-	v = store__view(s);
-	text = render(v, EXPO_TEXT);
+	text = scrape(s, EXPO_TEXT);
 	CHECK(!strstr(text, "tid=\"21\""));
 	CHECK(strstr(text, "blockwatch_worker_seconds_total{service=\"db\",state=\"running\"} 2\n"));
 	free(text);
-	metric_view__free(v);
 	store__free(s);
 }
 
