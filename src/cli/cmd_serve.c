@@ -14,6 +14,7 @@
 #include "cli/parse.h"
 #include "cli/target_args.h"
 #include "ingest/tracer.h"
+#include "serve/http_post.h"
 #include "serve/http_server.h"
 #include "serve/log_file.h"
 #include "serve/serve.h"
@@ -32,7 +33,7 @@ struct serve_args {
 };
 
 enum { OPT_LISTEN = 3000, OPT_MAX_CALLSITES, OPT_SERVICE_LABEL, OPT_PER_THREAD, OPT_LOG_FILE,
-       OPT_COMM, OPT_INTERVAL };
+       OPT_COMM, OPT_INTERVAL, OPT_OTLP_ENDPOINT, OPT_OTLP_INTERVAL };
 
 static const struct argp_option serve_options[] = {
 	{ "listen", OPT_LISTEN, "ADDR", 0, "Serve /metrics and /healthz on ADDR (default " DEFAULT_LISTEN ")", 0 },
@@ -42,6 +43,8 @@ static const struct argp_option serve_options[] = {
 	{ "per-thread", OPT_PER_THREAD, NULL, 0, "Also export worker time per thread (pid and tid labels: more series)", 0 },
 	{ "log-file", OPT_LOG_FILE, "FILE", 0, "Write diagnostics to FILE (appended; reopened on SIGHUP)", 0 },
 	{ "interval", OPT_INTERVAL, "DURATION", 0, "Collect from the tracer at least this often (default 1s; scrapes also collect)", 0 },
+	{ "otlp-endpoint", OPT_OTLP_ENDPOINT, "URL", 0, "Also push the metrics as OTLP/HTTP JSON to URL (http:// only, e.g. http://127.0.0.1:4318/v1/metrics)", 0 },
+	{ "otlp-interval", OPT_OTLP_INTERVAL, "DURATION", 0, "How often to push (default 60s)", 0 },
 	{},
 };
 
@@ -91,6 +94,19 @@ static error_t serve_parse(int key, char *arg, struct argp_state *state)
 	case OPT_INTERVAL:
 		if (parse_duration(arg, 1000000000ULL, &a->s.interval_ns) || a->s.interval_ns < 100000000ULL)
 			CLI_FAIL(state, "bad --interval '%s' (at least 100ms; examples: 1s, 500ms)", arg);
+		return 0;
+	case OPT_OTLP_ENDPOINT: {
+		struct http_url url;
+
+		if (http_url__parse(arg, &url))
+			CLI_FAIL(state, "bad --otlp-endpoint '%s' (http://HOST[:PORT]/PATH; no TLS: a local collector)", arg);
+		a->s.otlp_endpoint = arg;
+		return 0;
+	}
+	case OPT_OTLP_INTERVAL:
+		if (parse_duration(arg, 1000000000ULL, &a->s.otlp_interval_ns) ||
+		    a->s.otlp_interval_ns < 1000000000ULL)
+			CLI_FAIL(state, "bad --otlp-interval '%s' (at least 1s; examples: 10s, 1m)", arg);
 		return 0;
 	case ARGP_KEY_ARG:
 		CLI_FAIL(state, "unexpected argument '%s' (to start a command: blockwatch serve -- COMMAND ARGS)", arg);
@@ -171,7 +187,7 @@ int cmd_serve(int argc, char **argv)
 	struct serve_args a = {
 		.t = { .threshold_ns = BW_DEFAULT_THRESHOLD_NS, .stuck_ns = BW_DEFAULT_STUCK_NS,
 		       .callsites_by_process = true },
-		.s = { .interval_ns = 1000000000ULL,
+		.s = { .interval_ns = 1000000000ULL, .otlp_interval_ns = 60000000000ULL,
 		       .store = { .max_callsites = DEFAULT_MAX_CALLSITES } },
 		.listen = DEFAULT_LISTEN,
 	};

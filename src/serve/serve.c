@@ -11,6 +11,7 @@
 #include "serve/http_server.h"
 #include "serve/log_file.h"
 #include "serve/metric_view.h"
+#include "serve/otlp_push.h"
 #include "util/escape.h"
 
 #define POLL_MS 100
@@ -55,6 +56,7 @@ struct serve {
 	uint64_t folds;
 	bool want_fold, tracing;
 	struct http_server *http;
+	struct otlp_push *push;
 	/* degraded notes already logged (the last snapshot's) */
 	char **noted;
 	int nnoted;
@@ -90,7 +92,10 @@ void serve__free(struct serve *s)
 {
 	if (!s)
 		return;
-	http_server__stop(s->http); /* before the store its views come from */
+	/* before the store their views come from; the push's last one holds
+	 * the final collection */
+	otlp_push__stop(s->push);
+	http_server__stop(s->http);
 	store__free(s->store);
 	forget_notes(s);
 	pthread_cond_destroy(&s->folded);
@@ -139,9 +144,18 @@ int serve__listen(struct serve *s, int listen_fd)
 	struct http_handlers h = { take_view, healthy, s };
 	char err[256];
 
+	struct http_url url;
+
 	s->http = http_server__start(listen_fd, &h, err, sizeof(err));
 	if (!s->http) {
 		serve_log("%s", err);
+		return -1;
+	}
+	if (!s->o.otlp_endpoint)
+		return 0;
+	if (http_url__parse(s->o.otlp_endpoint, &url) ||
+	    !(s->push = otlp_push__start(&url, s->o.otlp_interval_ns, take_view, s))) {
+		serve_log("cannot start pushing to %s", esc_text(s->o.otlp_endpoint));
 		return -1;
 	}
 	return 0;
@@ -257,6 +271,12 @@ int serve__run(struct serve *s, struct tracer *t)
 			serve_log("every target is gone; stopping");
 			break;
 		}
+	}
+	/* what is still in the ring buffer goes into the last numbers (a last
+	 * scrape or OTLP push) */
+	if (!rc) {
+		tracer__finish(t);
+		rc = fold(s, t);
 	}
 	set_tracing(s, false);
 	return rc ? 1 : 0;

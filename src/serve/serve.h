@@ -15,6 +15,8 @@ struct serve_opts {
 	uint64_t interval_ns;  /* fold at least this often */
 	const char *log_file;  /* reopened on SIGHUP; NULL: stderr as is */
 	struct store_opts store;
+	const char *otlp_endpoint; /* push OTLP/HTTP JSON there; NULL: no push */
+	uint64_t otlp_interval_ns;
 };
 
 /* Set by SIGTERM/SIGINT (stop) and SIGHUP (reopen the log). */
@@ -26,7 +28,9 @@ struct serve;
 /* The store and the shared state, before the tracer starts. */
 struct serve *serve__new(const struct serve_opts *o);
 void serve__free(struct serve *s); /* NULL-safe */
-/* Starts serving HTTP on listen_fd (taken over); 0 or -1 with a message. */
+/* Starts serving HTTP on listen_fd (taken over), and the OTLP push when
+ * asked; 0 or -1 with a message. After the capabilities are dropped: the
+ * threads it starts inherit what the caller has. */
 int serve__listen(struct serve *s, int listen_fd);
 /* Runs until a stop signal or, with -p/--, until the targets are gone.
  * Returns the exit code. */

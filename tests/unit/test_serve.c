@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "serve/exposition.h"
+#include "serve/http_post.h"
 #include "serve/http_server.h"
 #include "serve/metric_store.h"
 #include "serve/metric_view.h"
@@ -260,6 +261,26 @@ TEST(service_names)
 		CHECK_STR_EQ(name, "api-server");
 		free(name);
 	}
+}
+
+TEST(otlp_endpoints)
+{
+	struct http_url u;
+
+	CHECK_INT_EQ(http_url__parse("http://127.0.0.1:4318/v1/metrics", &u), 0);
+	CHECK_STR_EQ(u.host, "127.0.0.1");
+	CHECK_STR_EQ(u.port, "4318");
+	CHECK_STR_EQ(u.path, "/v1/metrics");
+	CHECK_INT_EQ(http_url__parse("http://collector", &u), 0);
+	CHECK_STR_EQ(u.port, "80");
+	CHECK_STR_EQ(u.path, "/");
+	CHECK(http_url__parse("https://collector/v1/metrics", &u) != 0);
+	CHECK(http_url__parse("http://:80/", &u) != 0);
+	CHECK(http_url__parse("http://user@host/", &u) != 0);
+	CHECK(http_url__parse("http://host:99999/", &u) != 0);
+	CHECK(http_url__parse("http://host:80x/", &u) != 0);
+	CHECK(http_url__parse("http://host/a b", &u) != 0);
+	CHECK(http_url__parse("http://host/a\r\nX: y", &u) != 0);
 }
 
 TEST(listen_addresses)
