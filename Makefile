@@ -23,7 +23,7 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
 CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -DBW_VERSION='"$(VERSION)"' \
             -Iinclude -Isrc -I$(BUILD) -MMD -MP
-LDLIBS   := -Wl,-Bstatic -lbpf -liberty -Wl,-Bdynamic -ldw -lelf -lz -lncursesw -ltinfo -lm -lpthread
+LDLIBS   := -Wl,-Bstatic -lbpf -liberty -Wl,-Bdynamic -ldw -lelf -lz -lncursesw -ltinfo -lm -lpthread -lmicrohttpd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(BUILD) -Ibpf \
               -Wall -Werror
 
@@ -100,8 +100,13 @@ bench: all $(TEST_PREREQS)
 	$(Q)tools/install-deps.sh --bench
 	$(Q)tools/bench/run.sh
 
+# serve for SOAK_SECONDS (default 10 min) under service churn: flat RSS and fds
+SOAK_SECONDS ?= 600
+soak: all workloads
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) BUILD=$(BUILD) bash tests/integration/serve_soak.sh
+
 clean:
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps test unit-tests demo bench clean
+.PHONY: all deps test unit-tests demo bench soak clean
 -include $(OBJS:.o=.d)

@@ -16,6 +16,7 @@ static const struct {
 } commands[] = {
 	{ "trace", cmd_trace, "trace runtime worker threads live and summarise blocking" },
 	{ "top", cmd_top, "live top-style dashboard of workers and blocking callsites" },
+	{ "serve", cmd_serve, "daemon exporting blocking as Prometheus metrics (/metrics)" },
 	{ "record", cmd_record, "record a trace session to a file for later reports" },
 	{ "report", cmd_report, "turn a recording into text, json, folded, pprof, perfetto or html" },
 	{ "futures", cmd_futures, "list the largest async state machines in a binary (DWARF)" },

@@ -9,6 +9,7 @@ packages=(
 	libiberty-dev libncurses-dev linux-libc-dev pkg-config
 	binutils elfutils jq python3 tmux procps util-linux
 	librust-tokio-dev librust-futures-executor-dev sccache protobuf-compiler chromium
+	libmicrohttpd-dev prometheus curl systemd
 )
 
 # `make bench` adds the load generator, the peer tools and the HTTP server's crates.

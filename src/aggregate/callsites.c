@@ -1,6 +1,7 @@
 #include "aggregate/callsites.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct callsites {
 	struct strmap *by_key;
 	struct callsite **list;
 	int n, cap;
+	bool by_process; /* a callsite per process too (serve labels by service) */
 };
 
 struct callsites *callsites__new(void)
@@ -72,6 +74,11 @@ static void callsite_free(struct callsite *c)
 	latency__release(&c->all);
 	latency__release(&c->recent);
 	free(c);
+}
+
+void callsites__split_by_process(struct callsites *cs)
+{
+	cs->by_process = true;
 }
 
 void callsites__clear(struct callsites *cs)
@@ -181,6 +188,7 @@ static struct callsite *create(struct callsites *cs, const char *key,
 	if (!c)
 		return NULL;
 	frame_name(f, name, sizeof(name));
+	c->info.pid = cs->by_process ? iv->pid : 0;
 	c->info.function = strdup(name);
 	c->info.symbol = dup_or_null(f ? f->function : NULL);
 	c->info.file = dup_or_null(f ? f->file : NULL);
@@ -263,7 +271,8 @@ int callsites__add(struct callsites *cs, const struct blocked_interval *iv)
 	char name[512], key[1400];
 
 	frame_name(f, name, sizeof(name));
-	snprintf(key, sizeof(key), "%d|%s|%s|%s|%d|%s", b ? (int)b->category : 0,
+	snprintf(key, sizeof(key), "%d|%d|%s|%s|%s|%d|%s", cs->by_process ? iv->pid : 0,
+		 b ? (int)b->category : 0,
 		 b && b->blocking_api ? b->blocking_api : "", name,
 		 f && f->file ? f->file : "", f ? f->line : 0, syscall_name(iv->syscall_nr));
 	c = strmap__get(cs->by_key, key);

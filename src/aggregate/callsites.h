@@ -29,6 +29,9 @@ struct blocked_interval {
 
 struct callsites *callsites__new(void);
 void callsites__free(struct callsites *cs); /* NULL-safe */
+/* From now on the same callsite in two processes is two callsites, each
+ * with its pid in the snapshot (serve labels them by service). */
+void callsites__split_by_process(struct callsites *cs);
 int callsites__add(struct callsites *cs, const struct blocked_interval *iv);
 /* Starts a new "recent" interval (top's last-interval view). */
 void callsites__roll_recent(struct callsites *cs);

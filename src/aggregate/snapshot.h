@@ -32,6 +32,7 @@ struct bw_snap_holder {
 #define BW_MAX_HOLDERS 4
 
 struct bw_snap_callsite {
+	pid_t pid;      /* its process when split by process (serve), else 0 */
 	char *function; /* the user's callsite frame, the name users read
 			 * ("f (async fn)", "[unknown]" when none) */
 	char *symbol;   /* its symbolized name ("f::{async_fn#0}"), NULL when unknown */

@@ -28,7 +28,8 @@ struct bw_bpf {
 	 * change is an atomic operation on the shared words */
 	uint64_t *tgid_bits;
 	struct bpf_link **links; /* uprobes and perf-event samplers */
-	int nlinks, cap;
+	pid_t *link_pids;        /* the process each link is for (-1: all) */
+	int nlinks, cap, cap_pids;
 	/* background detaches of probe sets (joined at free) */
 	pthread_t *detachers;
 	int ndetachers, cap_detachers;
@@ -231,6 +232,7 @@ void bw_bpf__free(struct bw_bpf *b)
 	free(b->detachers);
 	detach_all(b->links, b->nlinks);
 	free(b->links);
+	free(b->link_pids);
 	if (b->tgid_bits)
 		munmap(b->tgid_bits, (size_t)BW_TGID_BITMAP_WORDS * sizeof(uint64_t));
 	blockwatch_bpf__destroy(b->skel);
@@ -471,10 +473,12 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])
 	return 0;
 }
 
-static int keep_link(struct bw_bpf *b, struct bpf_link *link)
+static int keep_link(struct bw_bpf *b, struct bpf_link *link, pid_t pid)
 {
-	if (array_grow((void **)&b->links, b->nlinks, &b->cap, sizeof(*b->links)))
+	if (array_grow((void **)&b->links, b->nlinks, &b->cap, sizeof(*b->links)) ||
+	    array_grow((void **)&b->link_pids, b->nlinks, &b->cap_pids, sizeof(*b->link_pids)))
 		return -ENOMEM;
+	b->link_pids[b->nlinks] = pid;
 	b->links[b->nlinks++] = link;
 	return 0;
 }
@@ -508,7 +512,7 @@ int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, p
 	if (!link)
 		return -errno;
 	if (!set) {
-		if (keep_link(b, link)) {
+		if (keep_link(b, link, pid)) {
 			bpf_link__destroy(link);
 			return -ENOMEM;
 		}
@@ -559,7 +563,28 @@ static void reap_detachers(struct bw_bpf *b)
 
 /* Each detach waits out an RCU grace period (~0.1-0.2 s here): done on a
  * thread of its own, the event loop goes on reading events meanwhile (a
- * system-wide trace detaches a set for every process it learns). */
+ * system-wide trace detaches a set for every process it learns). Takes j
+ * (its first n links); j or its array may be NULL (no memory: the links
+ * were destroyed already). */
+static void start_detach(struct bw_bpf *b, struct detach_job *j, int n)
+{
+	if (!j || !j->links || !n) {
+		if (j)
+			free(j->links);
+		free(j);
+		return;
+	}
+	j->n = n;
+	reap_detachers(b);
+	if (array_grow((void **)&b->detachers, b->ndetachers, &b->cap_detachers,
+		       sizeof(*b->detachers)) ||
+	    pthread_create(&b->detachers[b->ndetachers], NULL, detach_job, j)) {
+		detach_job(j); /* no thread: detach here, slower but complete */
+		return;
+	}
+	b->ndetachers++;
+}
+
 void bw_probe_set__detach(struct bw_bpf *b, struct bw_probe_set *s)
 {
 	struct detach_job *j;
@@ -578,19 +603,28 @@ void bw_probe_set__detach(struct bw_bpf *b, struct bw_probe_set *s)
 		s->probes[i].link = NULL;
 	}
 	s->attached = false;
-	if (!j || !j->links) {
-		free(j);
-		return;
+	start_detach(b, j, n);
+}
+
+void bw_bpf__release_process(struct bw_bpf *b, pid_t pid)
+{
+	struct detach_job *j = calloc(1, sizeof(*j));
+	int n = 0, kept = 0;
+
+	if (j)
+		j->links = calloc(b->nlinks ? b->nlinks : 1, sizeof(*j->links));
+	for (int i = 0; i < b->nlinks; i++) {
+		if (b->link_pids[i] != pid) {
+			b->link_pids[kept] = b->link_pids[i];
+			b->links[kept++] = b->links[i];
+		} else if (j && j->links) {
+			j->links[n++] = b->links[i];
+		} else {
+			bpf_link__destroy(b->links[i]);
+		}
 	}
-	j->n = n;
-	reap_detachers(b);
-	if (array_grow((void **)&b->detachers, b->ndetachers, &b->cap_detachers,
-		       sizeof(*b->detachers)) ||
-	    pthread_create(&b->detachers[b->ndetachers], NULL, detach_job, j)) {
-		detach_job(j); /* no thread: detach here, slower but complete */
-		return;
-	}
-	b->ndetachers++;
+	b->nlinks = kept;
+	start_detach(b, j, n);
 }
 
 int bw_probe_set__attach(struct bw_bpf *b, struct bw_probe_set *s)
@@ -659,7 +693,7 @@ int bw_bpf__attach_poll_sampler(struct bw_bpf *b, uint64_t period_ns)
 			close(fd);
 			return err;
 		}
-		if (keep_link(b, link)) {
+		if (keep_link(b, link, -1)) {
 			bpf_link__destroy(link);
 			return -ENOMEM;
 		}

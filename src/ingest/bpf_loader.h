@@ -78,6 +78,9 @@ int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);
  * kept until the end, else the set it can be detached with. */
 int bw_bpf__attach_uprobe(struct bw_bpf *b, const char *path, uint64_t offset, pid_t pid,
 			  uint64_t cookie, bool retprobe, struct bw_probe_set *set);
+/* The process is gone for good: detaches the probes kept until the end
+ * that were attached for it alone (in the background, like a set). */
+void bw_bpf__release_process(struct bw_bpf *b, pid_t pid);
 struct bw_probe_set *bw_probe_set__new(void);
 void bw_probe_set__free(struct bw_bpf *b, struct bw_probe_set *s); /* NULL-safe; detaches */
 /* Detaches every probe of the set, keeping what to attach. The detach

@@ -303,6 +303,17 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 		strmap__free(no_runtime);
 		return 0;
 	}
+	/* --comm: not one of ours (an exec may still make it one); asked
+	 * before anything else is read, as every exec on the machine comes here */
+	if (!explicit && t->opts.comm_filter) {
+		char comm[BW_COMM_LEN] = "";
+
+		proc_comm(pid, pid, comm, sizeof(comm));
+		if (regexec(t->opts.comm_filter, comm, 0, NULL, 0)) {
+			strmap__free(no_runtime);
+			return -ENOENT;
+		}
+	}
 	if (array_grow((void **)&t->procs, t->nprocs, &t->cap_procs, sizeof(*t->procs))) {
 		strmap__free(no_runtime);
 		return -ENOMEM;
@@ -500,6 +511,11 @@ struct tracer *tracer__new(const struct tracer_opts *opts, char *err, size_t err
 	t->lock_holds = callsites__new();
 	if (!t->bpf || !t->callsites || !t->long_polls || !t->lock_holds)
 		goto fail;
+	if (opts->callsites_by_process) {
+		callsites__split_by_process(t->callsites);
+		callsites__split_by_process(t->long_polls);
+		callsites__split_by_process(t->lock_holds);
+	}
 	if (opts->poll_threshold_ns) {
 		int rc = bw_bpf__attach_poll_sampler(t->bpf, opts->poll_sample_period_ns
 								     ? opts->poll_sample_period_ns

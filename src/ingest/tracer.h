@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <regex.h>
 #include <sys/types.h>
 
 #include "aggregate/snapshot.h"
@@ -52,6 +53,10 @@ struct tracer_opts {
 	uint32_t ringbuf_bytes;
 	live_event_fn on_event; /* may be NULL */
 	void *event_ctx;
+	/* serve: callsites kept per process (bw_snap_callsite.pid) */
+	bool callsites_by_process;
+	/* system-wide: only processes whose name (comm) matches; NULL: all */
+	const regex_t *comm_filter;
 };
 
 struct tracer;
@@ -70,6 +75,10 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t);
 /* top: start a new "recent" interval; clear all aggregates. */
 void tracer__roll_recent(struct tracer *t);
 void tracer__clear(struct tracer *t);
+/* serve: forgets processes that are gone and threads that exited (their
+ * last numbers were in the snapshot before), and detaches what was attached
+ * for them, so a tracer that runs for months stays the same size. */
+void tracer__forget_exited(struct tracer *t);
 uint64_t tracer_start_ns(const struct tracer *t);
 uint64_t now_monotonic_ns(void);
 /* Exit status of a launched command (or 0). */

@@ -1,5 +1,6 @@
 #include "util/escape.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int utf8_seq(const char *str, uint32_t *cp)
@@ -158,4 +159,41 @@ void fput_json(FILE *out, const char *s)
 		s += n;
 	}
 	fputc('"', out);
+}
+
+char *esc_prom_label(const char *s, size_t max_bytes)
+{
+	/* worst case: every input byte becomes U+FFFD (3 bytes), plus "..." */
+	size_t len = strnlen(s ? s : "", max_bytes + 1), o = 0;
+	char *out = malloc(3 * (len < max_bytes ? len : max_bytes) + 4);
+	const char *start = s;
+
+	if (!out)
+		return NULL;
+	while (s && *s) {
+		uint32_t cp;
+		int n = utf8_seq(s, &cp);
+
+		if ((size_t)(s - start) + (n ? n : 1) > max_bytes) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (!n || (is_control(cp) && cp != '\n')) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			s += n ? n : 1;
+			continue;
+		}
+		if (cp == '\\' || cp == '"' || cp == '\n') {
+			out[o++] = '\\';
+			out[o++] = cp == '\n' ? 'n' : (char)cp;
+		} else {
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		s += n;
+	}
+	out[o] = 0;
+	return out;
 }

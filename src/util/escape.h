@@ -32,4 +32,10 @@ void fput_html(FILE *out, const char *s);
  * \ufffd), controls as \u00XX. */
 void fput_json(FILE *out, const char *s);
 
+/* A Prometheus/OpenMetrics label value without its quotes, as a new string
+ * (NULL without memory): backslash, double quote and newline escaped, other
+ * controls and bytes that are not valid UTF-8 as U+FFFD, cut with "..." past
+ * max_bytes of input (names from a traced program have no length limit). */
+char *esc_prom_label(const char *s, size_t max_bytes);
+
 #endif
