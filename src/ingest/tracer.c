@@ -392,6 +392,11 @@ static int add_process(struct tracer *t, pid_t pid, const char *exe_override, bo
 		flags |= BW_TGID_PARK_BY_SYSCALL | BW_TGID_EPOLL_IS_PARK;
 	if (t->opts.command) /* what it execs is followed too */
 		flags |= BW_TGID_FOLLOW;
+	/* from here on the kernel side accounts new threads of it (forks
+	 * while its existing threads are being classified): the trace's
+	 * span starts no later than that */
+	if (!t->first_track_ns)
+		t->first_track_ns = tracer_now_ns();
 	if (bw_bpf__trace_process(t->bpf, pid, flags)) {
 		snprintf(err, errlen, "cannot trace pid %d: %s", pid, strerror(errno));
 		return -errno;
