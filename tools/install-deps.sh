@@ -9,6 +9,7 @@ packages=(
 	libiberty-dev libncurses-dev linux-libc-dev pkg-config
 	binutils elfutils jq python3 tmux procps util-linux
 	librust-tokio-dev sccache protobuf-compiler chromium
+	librust-async-std-dev librust-smol-dev
 )
 
 # `make bench` adds the load generator, the peer tools and the HTTP server's crates.

@@ -154,7 +154,7 @@ static const struct runtime_profile tokio_profile = {
 	.park_frames = tokio_park_frames,
 	.off_worker_frames = tokio_off_worker_frames,
 	.own_prefixes = tokio_own_prefixes,
-	.crate_dir = "/tokio-",
+	.crate_dirs = (const char *const[]){ "/tokio-", NULL },
 	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
 	.permit_future_type = "tokio::sync::batch_semaphore::Acquire",
@@ -167,8 +167,13 @@ static const struct runtime_profile tokio_profile = {
 	.lock_api_dir = "/src/sync/",
 };
 
+/* Detection order: the first profile whose symbols a binary links wins.
+ * async-std runs on async-global-executor, itself on async-executor and
+ * async-io, so it is looked for before smol (those crates alone). */
 const struct runtime_profile *const runtime_profiles[] = {
 	&tokio_profile,
+	&async_std_profile,
+	&smol_profile,
 	NULL,
 };
 
@@ -227,19 +232,13 @@ bool runtime_owns_symbol(const struct runtime_profile *p, const char *name)
 	return false;
 }
 
-bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const char *file)
+/* The crate's own source folder: a version follows the name and the folder
+ * holds src/ ("tokio-1.24.2/src/"); a project folder that only starts like
+ * it ("tokio-1.49/my-app/src/") is not the runtime's. */
+static bool in_crate_dir(const char *file, const char *crate_dir)
 {
-	const char *at;
-
-	if (runtime_owns_symbol(p, name))
-		return true;
-	if (!p || !p->crate_dir || !file)
-		return false;
-	/* the crate's own source folder: a version follows the name and the
-	 * folder holds src/ ("tokio-1.24.2/src/"); a project folder that only
-	 * starts like it ("tokio-1.49/my-app/src/") is not the runtime's */
-	for (at = strstr(file, p->crate_dir); at; at = strstr(at + 1, p->crate_dir)) {
-		const char *v = at + strlen(p->crate_dir), *end = strchr(v, '/');
+	for (const char *at = strstr(file, crate_dir); at; at = strstr(at + 1, crate_dir)) {
+		const char *v = at + strlen(crate_dir), *end = strchr(v, '/');
 
 		if (*v < '0' || *v > '9' || !end || strncmp(end, "/src/", 5) != 0)
 			continue;
@@ -249,6 +248,16 @@ bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const
 		if (v == end)
 			return true;
 	}
+	return false;
+}
+
+bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const char *file)
+{
+	if (runtime_owns_symbol(p, name))
+		return true;
+	for (int i = 0; p && file && p->crate_dirs && p->crate_dirs[i]; i++)
+		if (in_crate_dir(file, p->crate_dirs[i]))
+			return true;
 	return false;
 }
 

@@ -50,8 +50,9 @@ struct runtime_profile {
 	/* Name prefixes of the runtime's own code: a blocking API it calls on
 	 * the user's behalf (its internal locks) is not the user's mistake. */
 	const char *const *own_prefixes;
-	/* "/tokio-": a crate source directory ("tokio-1.24.2/src/...") */
-	const char *crate_dir;
+	/* "/tokio-": the runtime's crate source directories ("tokio-1.24.2/
+	 * src/..."), NULL-terminated: a runtime may span several crates */
+	const char *const *crate_dirs;
 	/* Blocking epoll waits on its threads are its I/O driver idling. */
 	bool epoll_is_park;
 	/* Default thread-name prefix: a hint only (users rename threads). */
@@ -72,7 +73,7 @@ struct runtime_profile {
 	 * between the acquire and the user's code means the runtime took the
 	 * lock on the user's behalf (tokio::fs::File's inner Mutex). */
 	const char *lock_api_prefix;
-	const char *lock_api_dir; /* its sources, inside crate_dir */
+	const char *lock_api_dir; /* its sources, inside one of crate_dirs */
 };
 
 struct permit_kind {
@@ -83,7 +84,11 @@ struct permit_kind {
 	const char *kind; /* "tokio::sync::Mutex", ... */
 };
 
-/* NULL-terminated table of every known runtime. */
+/* Runtimes built on async-io (profiles_async_io.c). */
+extern const struct runtime_profile async_std_profile;
+extern const struct runtime_profile smol_profile;
+
+/* NULL-terminated table of every known runtime, in detection order. */
 extern const struct runtime_profile *const runtime_profiles[];
 
 const struct runtime_profile *runtime_profile__by_name(const char *name);

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Runtimes other than Tokio: async-std and smol (Debian's 1.12 and 1.3), with the same
+classic mistakes and negative controls as the Tokio workloads (tests/workloads/runtimes/,
+docs/workloads.md). Each scenario is traced with `blockwatch trace -- bw-RUNTIME ...` and
+scored against the ground truth the program measured itself (bwtest.compare), under the
+group "runtime-RUNTIME", so zz_summary.py prints precision and recall per runtime.
+Not part of the Tokio matrix: the tallies are saved under its first version only."""
+import os
+import sys
+
+sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import bwtest  # noqa: E402
+
+RUNTIMES = ["async-std", "smol"]
+POSITIVE = ["sleep", "mutex", "file-io"]
+NEGATIVE = ["idle", "unblock"]
+IDLE_PARKED = 0.95
+
+
+def program(runtime):
+    return os.path.join(bwtest.BUILD, "workloads-runtimes", f"bw-{runtime}")
+
+
+def check_process(tap, name, runtime, report, truth):
+    """The process is named by its runtime and its executor threads are the workers."""
+    pid = truth.get("pid")
+    procs = [p for p in report.get("processes") or [] if p.get("pid") == pid]
+    tap.check(f"{name}: process recognised as an {runtime} runtime",
+              any(p.get("runtime") == runtime for p in procs), f"processes: {procs}")
+    threads = bwtest.workload_threads(report, pid)
+    workers = [t for t in threads if t.get("role") == "worker"]
+    bwtest.check_time_budget(tap, name, report, pid)
+    # every executor thread, and no other thread (the "async-io" reactor thread and the
+    # blocking pool's are not executors); main is a runtime thread while inside block_on,
+    # as with Tokio, so it may be listed too
+    want = 4
+    executors = [t for t in workers if t.get("tid") != pid]
+    tap.check(f"{name}: exactly the {want} executor threads are workers", len(executors) == want,
+              "\n".join(map(str, threads)))
+    return threads, workers
+
+
+def check_scenario(tap, runtime, scenario, threads, workers, truth):
+    name = f"{runtime}-{scenario}"
+    if scenario == "mutex":
+        lock = [e for e in truth["expected"] if e["category"] == "lock"]
+        tap.check(f"{name}: the workload really contended (lock waits in the truth)",
+                  bool(lock) and lock[0]["count"] > 0, str(truth["expected"]))
+    if scenario == "idle":
+        parked = sum(t.get("parked_ns") or 0 for t in workers)
+        blocked = sum(t.get("blocked_ns") or 0 for t in workers)
+        share = parked / (parked + blocked) if parked + blocked else 0
+        tap.check(f"{name}: executor threads are >{IDLE_PARKED:.0%} parked (not blocked)",
+                  share > IDLE_PARKED, f"parked {bwtest.ms(parked)}, blocked {bwtest.ms(blocked)} ({share:.1%})")
+    if scenario == "unblock":
+        pool = [t for t in threads if t.get("role") == "blocking"]
+        tap.check(f"{name}: blocking-pool threads recognised and their blocking counted there",
+                  sum(t.get("blocked_ns") or 0 for t in pool) > 0, "\n".join(map(str, threads)))
+
+
+def run_one(tap, runtime, scenario):
+    name = f"{runtime}-{scenario}"
+    group = f"runtime-{runtime}"
+    wl_args = ["--runtime", runtime] + (["--seconds", "3"] if scenario == "idle" else [])
+    run = bwtest.trace(name, scenario, variant=program(runtime), wl_args=wl_args)
+    try:
+        if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally(name, run, group)
+            return
+        bwtest.save_tally(bwtest.compare(tap, name, run.report, run.truth, group))
+        threads, workers = check_process(tap, name, runtime, run.report, run.truth)
+        check_scenario(tap, runtime, scenario, threads, workers, run.truth)
+    finally:
+        run.cleanup()
+
+
+def main():
+    tap = bwtest.Tap()
+    # bwtest.preflight wants the Tokio workloads, which these runs do not use
+    if os.geteuid() != 0:
+        tap.skip("e2e runtimes", "needs root (real BPF)")
+        tap.done()
+    if not tap.require("blockwatch built", os.access(bwtest.BLOCKWATCH, os.X_OK), "run `make`"):
+        tap.done()
+    for runtime in RUNTIMES:
+        if not tap.check(f"{runtime}: workload built ({program(runtime)})", os.access(program(runtime), os.X_OK),
+                         "run make runtime-workloads"):
+            continue
+        for scenario in POSITIVE + NEGATIVE:
+            run_one(tap, runtime, scenario)
+    tap.done()
+
+
+main()
