@@ -25,7 +25,7 @@ VERSIONS = ["1.24", "1.49"]
 # Groups of a test outside the matrix (their workloads use no Tokio): saved and required
 # under one version only, the default bwtest.TOKIO. One per runtime (70_runtimes.py), so
 # precision and recall are printed per runtime.
-ONCE = {"runtime-async-std": "1.24", "runtime-smol": "1.24"}
+ONCE = {"runtime-async-std": "1.24", "runtime-smol": "1.24", "runtime-custom": "1.24"}
 
 
 def ratio(num, den):

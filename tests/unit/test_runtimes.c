@@ -1,8 +1,13 @@
-/* Runtime profiles other than Tokio's (classify/profiles_async_io.c): each
+/* Runtime profiles other than Tokio's (classify/profiles_async_io.c) and
+ * custom ones (classify/custom_profile.c): each
  * is found by name, owns its crates' frames by name and by source folder,
  * and classifies stacks as they look in real async-std and smol programs
  * (frames copied from `blockwatch trace --stacks` of tests/workloads/runtimes). */
+#include <errno.h>
+#include <string.h>
+
 #include "harness.h"
+#include "classify/custom_profile.h"
 #include "classify/runtime_profile.h"
 #include "classify/thread_role.h"
 
@@ -106,4 +111,69 @@ TEST(runtime_async_std_roles_from_stack)
 	v = verdict("async-std", reactor, 4);
 	CHECK_INT_EQ(v.role, BW_ROLE_UNKNOWN); /* the "async-io" thread: no executor */
 	CHECK(v.parked);
+}
+
+/* --runtime-profile: a good file, then each kind of mistake named with its
+ * line; the profile built is what the tracer probes and matches. */
+TEST(custom_profile_parse)
+{
+	static const char good[] = "# in-house\n"
+				   "name = in-house\r\n"
+				   "worker-threads = ^exec-[0-9]+$\n"
+				   "park-symbol = rt::Queue::wait, rt::Timer::park_timeout\n"
+				   "  own-crate = my_rt  \n"
+				   "epoll-is-park = yes\n";
+	const struct runtime_profile *p;
+	char err[256];
+
+	custom_profile__reset();
+	CHECK(custom_profile__get() == NULL);
+	CHECK_INT_EQ(custom_profile__parse(good, sizeof(good) - 1, "f", err, sizeof(err)), 0);
+	p = custom_profile__get();
+	CHECK(p != NULL);
+	CHECK_STR_EQ(p->name, "in-house");
+	CHECK_STR_EQ(p->probes[0].suffix, "rt::Queue::wait");
+	CHECK_STR_EQ(p->probes[1].suffix, "rt::Timer::park_timeout");
+	CHECK(p->probes[2].suffix == NULL);
+	CHECK_INT_EQ(p->probes[0].action, BW_PROBE_PARK_ENTER);
+	CHECK(p->epoll_is_park);
+	CHECK(runtime_owns_symbol(p, "<my_rt::X as core::ops::drop::Drop>::drop"));
+	CHECK(!runtime_owns_symbol(p, "my_rtx::f"));
+	CHECK(symbol_matches_any("app::rt::Queue::wait", p->park_frames));
+	CHECK(thread_filter__matches("exec-12"));
+	CHECK(!thread_filter__matches("helper"));
+	thread_filter__set(NULL);
+	custom_profile__reset();
+}
+
+TEST(custom_profile_errors)
+{
+	char err[256];
+
+	custom_profile__reset();
+	CHECK_INT_EQ(custom_profile__parse("park-symbol = a\nbogus\n", 22, "f", err, sizeof(err)), -EINVAL);
+	CHECK_STR_EQ(err, "f:2: expected key = value");
+	custom_profile__reset();
+	CHECK_INT_EQ(custom_profile__parse("colour = red\n", 13, "f", err, sizeof(err)), -EINVAL);
+	CHECK(strncmp(err, "f:1: unknown key", 16) == 0);
+	custom_profile__reset();
+	CHECK_INT_EQ(custom_profile__parse("name = x\n", 9, "f", err, sizeof(err)), -EINVAL);
+	CHECK_STR_EQ(err, "f: no park-symbol line (the executor's idle wait)");
+	custom_profile__reset();
+	CHECK_INT_EQ(custom_profile__parse("park-symbol = a b\n", 18, "f", err, sizeof(err)), -EINVAL);
+	CHECK_INT_EQ(custom_profile__parse("park-symbol = a\nname = \"x\"\n", 27, "f", err, sizeof(err)), -EINVAL);
+	CHECK_INT_EQ(custom_profile__parse("park-symbol = a\nown-crate = a::b\n", 33, "f", err, sizeof(err)),
+		     -EINVAL);
+	/* regexes that cost glibc seconds to compile are refused */
+	CHECK_INT_EQ(custom_profile__set_worker_threads("a{99}{99}", err, sizeof(err)), -EINVAL);
+	CHECK_INT_EQ(custom_profile__set_worker_threads("a+++", err, sizeof(err)), -EINVAL);
+	CHECK_INT_EQ(custom_profile__set_worker_threads("^exec-\\++$", err, sizeof(err)), 0);
+	thread_filter__set(NULL);
+	custom_profile__reset();
+	CHECK_INT_EQ(custom_profile__add_park_symbols(" , ", err, sizeof(err)), -EINVAL);
+	for (int i = 0; i < CUSTOM_PROFILE_MAX_SYMBOLS; i++)
+		CHECK_INT_EQ(custom_profile__add_park_symbols("x", err, sizeof(err)), 0);
+	CHECK_INT_EQ(custom_profile__add_park_symbols("x", err, sizeof(err)), -EINVAL);
+	CHECK_STR_EQ(err, "too many park symbols (at most 32)");
+	custom_profile__reset();
 }

@@ -1,7 +1,7 @@
 //! A hand-written executor, the kind an in-house runtime is: a few threads named
 //! "exec-N" take tasks from one queue and, with nothing to do, wait on a `Condvar` in
 //! `Queue::wait_for_work` (never inlined: blockwatch is told `--park-symbol` it).
-//! Timers and blocking work run on short-lived plain threads ("exec-helper").
+//! Timers and blocking work run on short-lived plain threads ("helper").
 
 use super::{Runtime, Task, Work, WORKERS};
 use std::collections::VecDeque;
@@ -105,7 +105,7 @@ impl Runtime for Queue {
         let signal = Arc::new(Signal::default());
         let finished = signal.clone();
         std::thread::Builder::new()
-            .name("exec-helper".into())
+            .name("helper".into())
             .spawn(move || {
                 work();
                 finished.complete();
@@ -129,9 +129,13 @@ struct Signal(Mutex<(bool, Option<Waker>)>);
 
 impl Signal {
     fn complete(&self) {
-        let mut s = self.0.lock().unwrap();
-        s.0 = true;
-        if let Some(w) = s.1.take() {
+        let waker = {
+            let mut s = self.0.lock().unwrap();
+            s.0 = true;
+            s.1.take()
+        };
+        // woken outside the lock: the executor thread polling this future must not wait
+        if let Some(w) = waker {
             w.wake();
         }
     }
