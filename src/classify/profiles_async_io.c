@@ -12,7 +12,7 @@
  *   driver.rs:192); parking::Inner::park is inlined into Parker::park and
  *   Parker::park_timeout, which are not (non-generic, another crate);
  * - the "async-io" thread (driver.rs:30) and the blocking pool's
- *   "blocking-N" threads (blocking-1.3.0/src/lib.rs:185-249, a Condvar
+ *   "blocking-N" threads (blocking-1.3.0/src/lib.rs:186-249, a Condvar
  *   wait_timeout) are not executor threads.
  */
 #include "classify/runtime_profile.h"
