@@ -81,8 +81,10 @@ static int add_symbol(const char *s, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+typedef int (*add_one_fn)(const char *s, size_t len, char *err, size_t errlen);
+
 /* "a,b,c": each non-empty element (surrounding blanks trimmed). */
-static int add_symbol_list(const char *list, size_t len, char *err, size_t errlen)
+static int add_list(const char *list, size_t len, add_one_fn add, char *err, size_t errlen)
 {
 	const char *end = list + len;
 
@@ -94,7 +96,7 @@ static int add_symbol_list(const char *list, size_t len, char *err, size_t errle
 			a++;
 		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
 			b--;
-		if (b > a && add_symbol(a, (size_t)(b - a), err, errlen))
+		if (b > a && add(a, (size_t)(b - a), err, errlen))
 			return -EINVAL;
 		list = comma ? comma + 1 : end;
 	}
@@ -105,7 +107,7 @@ int custom_profile__add_park_symbols(const char *list, char *err, size_t errlen)
 {
 	size_t len = strnlen(list, CUSTOM_PROFILE_MAX_SYMBOLS * CUSTOM_PROFILE_MAX_NAME);
 
-	if (add_symbol_list(list, len, err, errlen))
+	if (add_list(list, len, add_symbol, err, errlen))
 		return -EINVAL;
 	if (!nsymbols) {
 		snprintf(err, errlen, "no park symbol given (example: --park-symbol my_rt::Queue::wait)");
@@ -147,26 +149,41 @@ int custom_profile__set_worker_threads(const char *regex, char *err, size_t errl
 	return 0;
 }
 
+/* "my_rt" or "my_app::rt": a crate or module path, no leading or trailing
+ * "::" (it is added), no '.' or '$'. */
+static bool valid_path(const char *s, size_t len)
+{
+	return valid_symbol(s, len) && len < CUSTOM_PROFILE_MAX_NAME - 3 && !memchr(s, '.', len) &&
+	       !memchr(s, '$', len) && s[0] != ':' && s[len - 1] != ':';
+}
+
 static int add_crate(const char *s, size_t len, char *err, size_t errlen)
 {
-	if (!valid_symbol(s, len) || memchr(s, ':', len) || memchr(s, '.', len)) {
-		snprintf(err, errlen, "bad own-crate '%.*s' (a crate name: letters, digits, _)",
+	if (!valid_path(s, len)) {
+		snprintf(err, errlen, "bad own-code '%.*s' (a crate or module path: my_rt, my_app::rt)",
 			 (int)(len > 64 ? 64 : len), s);
 		return -EINVAL;
 	}
 	if (ncrates == CUSTOM_PROFILE_MAX_CRATES) {
-		snprintf(err, errlen, "too many own-crate lines (at most %d)", CUSTOM_PROFILE_MAX_CRATES);
+		snprintf(err, errlen, "too many own-code lines (at most %d)", CUSTOM_PROFILE_MAX_CRATES);
 		return -EINVAL;
 	}
 	if (!profile.name)
 		custom_profile__reset();
-	/* "my_rt::f" and "<my_rt::T as Trait>::f" */
+	/* "my_rt::f" and "<my_rt::T as Trait>::f": entry 0 is also a blame
+	 * library prefix (runtime_args.c), so never a callsite */
 	snprintf(crates[ncrates][0], sizeof(crates[ncrates][0]), "%.*s::", (int)len, s);
 	snprintf(crates[ncrates][1], sizeof(crates[ncrates][1]), "<%.*s::", (int)len, s);
 	prefix_list[2 * ncrates] = crates[ncrates][0];
 	prefix_list[2 * ncrates + 1] = crates[ncrates][1];
 	ncrates++;
 	return 0;
+}
+
+int custom_profile__add_own_code(const char *list, char *err, size_t errlen)
+{
+	return add_list(list, strnlen(list, CUSTOM_PROFILE_MAX_CRATES * CUSTOM_PROFILE_MAX_NAME), add_crate,
+			err, errlen);
 }
 
 static int set_name(const char *s, size_t len, char *err, size_t errlen)
@@ -196,9 +213,9 @@ static int set_key(const char *key, size_t klen, const char *val, size_t vlen, c
 	if (KEY_IS("name"))
 		return set_name(val, vlen, err, errlen);
 	if (KEY_IS("park-symbol"))
-		return add_symbol_list(val, vlen, err, errlen);
-	if (KEY_IS("own-crate"))
-		return add_crate(val, vlen, err, errlen);
+		return add_list(val, vlen, add_symbol, err, errlen);
+	if (KEY_IS("own-code"))
+		return add_list(val, vlen, add_crate, err, errlen);
 	if (KEY_IS("worker-threads")) {
 		if (vlen >= sizeof(regex) || memchr(val, '\0', vlen)) {
 			snprintf(err, errlen, "bad worker-threads regex (under %zu bytes)", sizeof(regex));
@@ -219,7 +236,7 @@ static int set_key(const char *key, size_t klen, const char *val, size_t vlen, c
 		return -EINVAL;
 	}
 #undef KEY_IS
-	snprintf(err, errlen, "unknown key (name, worker-threads, park-symbol, own-crate, epoll-is-park)");
+	snprintf(err, errlen, "unknown key (name, worker-threads, park-symbol, own-code, epoll-is-park)");
 	return -EINVAL;
 }
 

@@ -21,12 +21,15 @@ IDLE_PARKED = 0.95
 # The custom executor (runtimes/custom.rs) as its user would describe it: its threads'
 # names and the function its idle threads wait in. Half the runs say it on the command
 # line, half in a profile file, which also names the runtime.
+# Its own code is a module of the program (what blocks there, handing work to its helper
+# threads, is the runtime's doing, never a user callsite).
 CUSTOM_ARGS = ["--runtime", "custom", "--worker-threads", "^exec-[0-9]+$",
-               "--park-symbol", "custom::Queue::wait_for_work"]
+               "--park-symbol", "custom::Queue::wait_for_work", "--own-code", "bw_runtimes::runtimes::custom"]
 CUSTOM_PROFILE = """# the in-house executor of bw-custom
 name = in-house
 worker-threads = ^exec-[0-9]+$
 park-symbol = bw_runtimes::runtimes::custom::Queue::wait_for_work
+own-code = bw_runtimes::runtimes::custom
 """
 
 

@@ -121,7 +121,8 @@ TEST(custom_profile_parse)
 				   "name = in-house\r\n"
 				   "worker-threads = ^exec-[0-9]+$\n"
 				   "park-symbol = rt::Queue::wait, rt::Timer::park_timeout\n"
-				   "  own-crate = my_rt  \n"
+				   "  own-code = my_rt  \n"
+				   "own-code = app::rt\n"
 				   "epoll-is-park = yes\n";
 	const struct runtime_profile *p;
 	char err[256];
@@ -139,6 +140,8 @@ TEST(custom_profile_parse)
 	CHECK(p->epoll_is_park);
 	CHECK(runtime_owns_symbol(p, "<my_rt::X as core::ops::drop::Drop>::drop"));
 	CHECK(!runtime_owns_symbol(p, "my_rtx::f"));
+	CHECK(runtime_owns_symbol(p, "<app::rt::Queue as app::Runtime>::unblock"));
+	CHECK(!runtime_owns_symbol(p, "app::client"));
 	CHECK(symbol_matches_any("app::rt::Queue::wait", p->park_frames));
 	CHECK(thread_filter__matches("exec-12"));
 	CHECK(!thread_filter__matches("helper"));
@@ -148,6 +151,7 @@ TEST(custom_profile_parse)
 
 TEST(custom_profile_errors)
 {
+	static const char bad_path[] = "park-symbol = a\nown-code = a::\n";
 	char err[256];
 
 	custom_profile__reset();
@@ -162,8 +166,8 @@ TEST(custom_profile_errors)
 	custom_profile__reset();
 	CHECK_INT_EQ(custom_profile__parse("park-symbol = a b\n", 18, "f", err, sizeof(err)), -EINVAL);
 	CHECK_INT_EQ(custom_profile__parse("park-symbol = a\nname = \"x\"\n", 27, "f", err, sizeof(err)), -EINVAL);
-	CHECK_INT_EQ(custom_profile__parse("park-symbol = a\nown-crate = a::b\n", 33, "f", err, sizeof(err)),
-		     -EINVAL);
+	CHECK_INT_EQ(custom_profile__parse(bad_path, strlen(bad_path), "f", err, sizeof(err)), -EINVAL);
+	CHECK_STR_EQ(err, "f:2: bad own-code 'a::' (a crate or module path: my_rt, my_app::rt)");
 	/* regexes that cost glibc seconds to compile are refused */
 	CHECK_INT_EQ(custom_profile__set_worker_threads("a{99}{99}", err, sizeof(err)), -EINVAL);
 	CHECK_INT_EQ(custom_profile__set_worker_threads("a+++", err, sizeof(err)), -EINVAL);

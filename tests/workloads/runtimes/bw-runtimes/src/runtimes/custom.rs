@@ -1,13 +1,15 @@
 //! A hand-written executor, the kind an in-house runtime is: a few threads named
 //! "exec-N" take tasks from one queue and, with nothing to do, wait on a `Condvar` in
 //! `Queue::wait_for_work` (never inlined: blockwatch is told `--park-symbol` it).
-//! Timers and blocking work run on short-lived plain threads ("helper").
+//! Timers and blocking work run on a few plain threads ("helper") fed by a channel, so an
+//! executor thread never spawns one (thread creation can block for milliseconds).
 
 use super::{Runtime, Task, Work, WORKERS};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -18,6 +20,9 @@ struct Queue {
     /// Signalled when a task completes (run_all waits on it).
     done: Condvar,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Work for the helper threads; None tells one to exit. Shared without a lock, so
+    /// handing work over never waits.
+    helpers: OnceLock<Sender<Option<(Work, Arc<Signal>)>>>,
 }
 
 struct State {
@@ -45,12 +50,31 @@ pub fn start() -> &'static dyn Runtime {
         ready: Condvar::new(),
         done: Condvar::new(),
         threads: Mutex::new(vec![]),
+        helpers: OnceLock::new(),
     }));
     for n in 0..WORKERS {
         let t = std::thread::Builder::new().name(format!("exec-{n}")).spawn(move || q.work()).expect("spawn");
         q.threads.lock().unwrap().push(t);
     }
+    let (tx, rx) = channel::<Option<(Work, Arc<Signal>)>>();
+    let rx = Arc::new(Mutex::new(rx));
+    for _ in 0..WORKERS {
+        let rx = rx.clone();
+        let t = std::thread::Builder::new().name("helper".into()).spawn(move || help(&rx)).expect("spawn");
+        q.threads.lock().unwrap().push(t);
+    }
+    q.helpers.set(tx).expect("started once");
     q
+}
+
+/// A helper thread: runs work handed over by tasks until the channel closes.
+fn help(rx: &Mutex<Receiver<Option<(Work, Arc<Signal>)>>>) {
+    loop {
+        let next = rx.lock().unwrap().recv();
+        let Ok(Some((work, signal))) = next else { return };
+        work();
+        signal.complete();
+    }
 }
 
 impl Queue {
@@ -103,18 +127,15 @@ impl Runtime for Queue {
 
     fn unblock(&'static self, work: Work) -> Task {
         let signal = Arc::new(Signal::default());
-        let finished = signal.clone();
-        std::thread::Builder::new()
-            .name("helper".into())
-            .spawn(move || {
-                work();
-                finished.complete();
-            })
-            .expect("spawn");
+        // an unbounded channel: sending never blocks the executor thread
+        self.helpers.get().expect("started").send(Some((work, signal.clone()))).expect("helpers");
         Box::pin(Completion(signal))
     }
 
     fn stop(&'static self) {
+        for _ in 0..WORKERS {
+            let _ = self.helpers.get().expect("started").send(None);
+        }
         self.state.lock().unwrap().stopping = true;
         self.ready.notify_all();
         for t in self.threads.lock().unwrap().drain(..) {
