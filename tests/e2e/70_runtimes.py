@@ -7,8 +7,11 @@ scored against the ground truth the program measured itself (bwtest.compare), un
 group "runtime-RUNTIME", so zz_summary.py prints precision and recall per runtime.
 Not part of the Tokio matrix: the tallies are saved under its first version only."""
 import os
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True  # keep tests/e2e/lib free of __pycache__
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -104,6 +107,56 @@ def run_one(tap, runtime, scenario, profile_path):
         run.cleanup()
 
 
+def attach(tap, runtime, profile_path):
+    """`trace -p` on a process running long before (scenario steady): its threads exist
+    already and are classified from their stacks (or, custom, their names), and its
+    blocking is reported at the right line. Counts are not scored: the window is not
+    the run (20_attach.py does that for Tokio)."""
+    name = f"{runtime}-attach"
+    run = bwtest.Run(name)
+    wl = subprocess.Popen([program(runtime), "--runtime", runtime, "--scenario", "steady", "--seconds", "30",
+                           "--truth", run.truth_path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        if not tap.check(f"{name}: workload running", bwtest.wait_line(wl.stdout.fileno(), "running", 30)):
+            return
+        ready_r, ready_w = bwtest.ready_pipe()
+        trace_args, shown_as = tracing(runtime, "attach", profile_path)
+        bw = subprocess.Popen([bwtest.BLOCKWATCH, "trace", "-p", str(wl.pid), "--ready-fd", str(ready_w),
+                               "--format", "json", "--output", run.report_path, *trace_args],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, pass_fds=(ready_w,))
+        os.close(ready_w)
+        ready = bwtest.wait_line(ready_r, "ready", 60)
+        os.close(ready_r)
+        time.sleep(2)
+        bw.send_signal(signal.SIGINT)
+        try:
+            run.stderr = bw.communicate(timeout=60)[1]
+            run.rc = bw.returncode
+        except subprocess.TimeoutExpired:
+            bw.kill()
+            run.rc = "timeout"
+        run.load()
+        if not (tap.check(f"{name}: blockwatch attached and exited 0", ready and run.rc == 0,
+                          f"exit status {run.rc}\n" + bwtest.tail(run.stderr))
+                and tap.check(f"{name}: JSON report is valid", bwtest.valid_report(run.report),
+                              run.report_error or bwtest.schema_problems(run.report))):
+            return
+        callsites = run.report.get("callsites") or []
+        mine = [c for c in callsites if c.get("category") == "sleep"
+                and bwtest.api_ok(c.get("blocking_api"), "std::thread::sleep")
+                and (c.get("file") or "").endswith("scenarios/sleep.rs")]
+        tap.check(f"{name}: the task's sleeps are reported at their line (sleep, std::thread::sleep)",
+                  len(mine) == 1 and (mine[0].get("count") or 0) >= 20,
+                  "\n".join(bwtest.short(c) for c in callsites) or "no callsites")
+        tap.check(f"{name}: nothing else reported", len(callsites) == len(mine),
+                  "\n".join(bwtest.short(c) for c in callsites))
+        check_process(tap, name, shown_as, run.report, {"pid": wl.pid})
+    finally:
+        wl.terminate()
+        wl.wait()
+        run.cleanup()
+
+
 def main():
     tap = bwtest.Tap()
     # bwtest.preflight wants the Tokio workloads, which these runs do not use
@@ -121,6 +174,7 @@ def main():
                 continue
             for scenario in POSITIVE + NEGATIVE:
                 run_one(tap, runtime, scenario, profile.name)
+            attach(tap, runtime, profile.name)
     tap.done()
 
 

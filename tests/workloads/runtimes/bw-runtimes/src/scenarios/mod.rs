@@ -21,6 +21,7 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "sleep", negative: false, about: "std::thread::sleep inside a task", run: sleep::run },
     Scenario { name: "mutex", negative: false, about: "a contended std::sync::Mutex held across slow work", run: mutex::run },
     Scenario { name: "file-io", negative: false, about: "std::fs::read and std::fs::write of slow FIFOs", run: file_io::run },
+    Scenario { name: "steady", negative: false, about: "sleep for --seconds (default 30), for trace -p; prints \"running\"", run: sleep::run_steady },
     Scenario { name: "idle", negative: true, about: "an idle executor waking every 250 ms", run: idle::run },
     Scenario { name: "unblock", negative: true, about: "blocking work in the runtime's blocking pool", run: unblock::run },
 ];

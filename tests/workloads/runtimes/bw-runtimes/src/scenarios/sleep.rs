@@ -1,18 +1,43 @@
 //! `std::thread::sleep` in a task: the executor thread sleeps and every task queued on it
-//! waits.
+//! waits. `steady`: the same for --seconds (default 30), for `trace -p` on a process that
+//! was running long before; prints "running" after its first sleep (tests wait for it).
 
 use crate::runtimes::{Runtime, Task};
 use crate::Args;
-use std::time::Duration;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 pub fn run(rt: &'static dyn Runtime, _: &Args) {
-    rt.run_all((0..4).map(|id| Box::pin(client(rt, id)) as Task).collect());
+    rt.run_all((0..4).map(|id| Box::pin(client(rt, id, Rounds::Count(25))) as Task).collect());
 }
 
-async fn client(rt: &'static dyn Runtime, id: u64) {
-    for req in 0..25 {
+pub fn run_steady(rt: &'static dyn Runtime, args: &Args) {
+    let until = Instant::now() + Duration::from_secs_f64(args.seconds.unwrap_or(30.0));
+    rt.run_all((0..4).map(|id| Box::pin(client(rt, id, Rounds::Until(until))) as Task).collect());
+}
+
+#[derive(Clone, Copy)]
+enum Rounds {
+    Count(u64),
+    Until(Instant),
+}
+
+static RUNNING: AtomicBool = AtomicBool::new(false);
+
+async fn client(rt: &'static dyn Runtime, id: u64, rounds: Rounds) {
+    let mut req = 0;
+    while match rounds {
+        Rounds::Count(n) => req < n,
+        Rounds::Until(t) => Instant::now() < t,
+    } {
         std::hint::black_box(load_profile(id * 1000 + req).await);
+        if matches!(rounds, Rounds::Until(_)) && !RUNNING.swap(true, Ordering::Relaxed) {
+            println!("running");
+            let _ = std::io::stdout().flush();
+        }
         rt.sleep(Duration::from_millis(20)).await;
+        req += 1;
     }
 }
 
