@@ -46,6 +46,11 @@
  * thread's loop, entered once per thread */
 #define BLOCKING_POOL_ROLE \
 	{ "blocking::Executor::main_loop", BW_PROBE_ROLE_BLOCKING, 0, 0, false, "blocking pool", "blocking::Executor::" }
+/* --polls: async-task runs each task's poll in RawTask::run, one instance
+ * per future type (async-task-4.3.0/src/raw.rs:495-511); its argument is
+ * the task. Not --locks: async-lock's locks are not probed. */
+#define TASK_POLL \
+	{ "async_task::raw::RawTask::run", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT, RT_FEATURE_POLLS, false, "task poll", "async_task::raw::RawTask" }
 #define PROBES_END { NULL, 0, 0, 0, false, NULL, NULL }
 
 static const char *const async_io_park_frames[] = {
@@ -81,6 +86,7 @@ static const struct runtime_probe_rule async_std_probes[] = {
 	{ "async_global_executor::threading::thread_main_loop", BW_PROBE_ROLE_WORKER, 0, 0, false,
 	  "worker loop", "async_global_executor::threading::" },
 	BLOCKING_POOL_ROLE,
+	TASK_POLL,
 	PROBES_END,
 };
 
@@ -126,6 +132,7 @@ static const struct runtime_probe_rule smol_probes[] = {
 	{ "async_executor::Runner::new", BW_PROBE_ROLE_WORKER, 0, 0, false, "executor run",
 	  "async_executor::Runner" },
 	BLOCKING_POOL_ROLE,
+	TASK_POLL,
 	PROBES_END,
 };
 

@@ -157,6 +157,35 @@ def attach(tap, runtime, profile_path):
         run.cleanup()
 
 
+def polls(tap, runtime):
+    """--polls where the executor has a poll function (async-task's RawTask::run): the
+    30 ms polls are named by the task's code, not by the thread running the executor."""
+    name = f"{runtime}-long-poll"
+    run = bwtest.trace(name, "long-poll", variant=program(runtime), trace_args=["--polls=20ms"],
+                       wl_args=["--runtime", runtime])
+    try:
+        if not bwtest.check_run(tap, run):
+            return
+        (want,), short = run.truth["long_polls"], run.truth["short_poll"]
+        got = run.report.get("long_polls") or []
+        listed = "\n".join(f"{bwtest.base(p['file'])}:{p['line']} {p['function']} x{p['count']}" for p in got)
+        at_line = [p for p in got if bwtest.at(p, want["file"], want["line"])]
+        count = sum(p["count"] for p in at_line)
+        cpu = sum(p["total_ns"] for p in at_line)
+        tap.check(f"{name}: the long polls are reported at their line, count within 10%",
+                  abs(count - want["count"]) <= want["count"] * 0.1 + 1, listed or "(none)")
+        tap.check(f"{name}: their on-CPU time within 15% ({bwtest.ms(cpu)} of {bwtest.ms(want['total_ns'])})",
+                  abs(cpu - want["total_ns"]) <= want["total_ns"] * 0.15)
+        others = [p for p in got if p not in at_line and not bwtest.at(p, short["file"], short["line"])]
+        shorts = sum(p["count"] for p in got if bwtest.at(p, short["file"], short["line"]))
+        tap.check(f"{name}: short polls (one slow first poll at most) and nothing else not reported",
+                  shorts <= 1 and not others, listed)
+        tap.check(f"{name}: computing is not off-CPU blocking", not run.report["callsites"],
+                  "\n".join(bwtest.short(c) for c in run.report["callsites"]))
+    finally:
+        run.cleanup()
+
+
 def main():
     tap = bwtest.Tap()
     # bwtest.preflight wants the Tokio workloads, which these runs do not use
@@ -175,6 +204,8 @@ def main():
             for scenario in POSITIVE + NEGATIVE:
                 run_one(tap, runtime, scenario, profile.name)
             attach(tap, runtime, profile.name)
+            if runtime != "custom":  # its user named no poll function
+                polls(tap, runtime)
     tap.done()
 
 

@@ -86,12 +86,13 @@ fn main() {
         std::process::exit(2);
     };
     let start = Instant::now();
-    (scenario.run)(rt, &args);
+    let extra = (scenario.run)(rt, &args);
     let runtime: Duration = start.elapsed();
     rt.stop();
     let _ = std::fs::remove_dir_all(args.scratch());
     if let Some(path) = &args.truth {
-        let extra = [("runtime", truth::quote(&args.runtime))];
+        let mut extra = extra;
+        extra.push(("runtime", truth::quote(&args.runtime)));
         let doc = truth::to_json(scenario.name, scenario.negative, runtime, &extra);
         std::fs::write(path, doc).unwrap_or_else(|e| {
             eprintln!("bw-runtimes: cannot write {}: {e}", path.display());

@@ -5,7 +5,7 @@ use crate::runtimes::{Runtime, Task};
 use crate::Args;
 use std::time::{Duration, Instant};
 
-pub fn run(rt: &'static dyn Runtime, args: &Args) {
+pub fn run(rt: &'static dyn Runtime, args: &Args) -> super::Extra {
     let run_for = Duration::from_secs_f64(args.seconds.unwrap_or(3.0));
     rt.run_all(vec![Box::pin(async move {
         let start = Instant::now();
@@ -15,4 +15,5 @@ pub fn run(rt: &'static dyn Runtime, args: &Args) {
             ticks = std::hint::black_box(ticks + 1);
         }
     }) as Task]);
+    vec![]
 }

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 static LEDGER: Mutex<u64> = Mutex::new(0);
 
-pub fn run(rt: &'static dyn Runtime, _: &Args) {
+pub fn run(rt: &'static dyn Runtime, _: &Args) -> super::Extra {
     rt.run_all((0..4).map(|_| Box::pin(clerk(rt)) as Task).collect());
+    vec![]
 }
 
 async fn clerk(rt: &'static dyn Runtime) {

@@ -8,13 +8,15 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-pub fn run(rt: &'static dyn Runtime, _: &Args) {
+pub fn run(rt: &'static dyn Runtime, _: &Args) -> super::Extra {
     rt.run_all((0..4).map(|id| Box::pin(client(rt, id, Rounds::Count(25))) as Task).collect());
+    vec![]
 }
 
-pub fn run_steady(rt: &'static dyn Runtime, args: &Args) {
+pub fn run_steady(rt: &'static dyn Runtime, args: &Args) -> super::Extra {
     let until = Instant::now() + Duration::from_secs_f64(args.seconds.unwrap_or(30.0));
     rt.run_all((0..4).map(|id| Box::pin(client(rt, id, Rounds::Until(until))) as Task).collect());
+    vec![]
 }
 
 #[derive(Clone, Copy)]

@@ -8,10 +8,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub fn run(rt: &'static dyn Runtime, args: &Args) {
+pub fn run(rt: &'static dyn Runtime, args: &Args) -> super::Extra {
     let dir = args.work_dir();
     let shared = Arc::new(Mutex::new(0u64));
     rt.run_all((0..4).map(|i| Box::pin(offload(rt, i, dir.clone(), shared.clone())) as Task).collect());
+    vec![]
 }
 
 async fn offload(rt: &'static dyn Runtime, id: u32, dir: std::path::PathBuf, shared: Arc<Mutex<u64>>) {
