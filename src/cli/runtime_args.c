@@ -1,6 +1,7 @@
 /* --runtime, --worker-threads, --park-symbol, --runtime-profile (runtime_args.h). */
 #include "cli/runtime_args.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ static const struct argp_option options[] = {
 };
 
 static const char *runtime_name; /* --runtime, NULL when not given */
+static bool own_code_given;
 
 /* Only the custom runtime is looked for, and its own code ("my_rt::", the
  * even entries of own_prefixes) is never a callsite: blocking it does for
@@ -44,6 +46,8 @@ static error_t finish(struct argp_state *state)
 {
 	const struct runtime_profile *custom = custom_profile__get(), *known;
 
+	if (own_code_given && !custom)
+		CLI_FAIL(state, "--own-code describes a custom runtime: give its --park-symbol too");
 	if (!runtime_name) {
 		if (custom)
 			use_custom(custom); /* a profile given alone means --runtime custom */
@@ -84,6 +88,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_OWN_CODE:
 		if (custom_profile__add_own_code(arg, err, sizeof(err)))
 			CLI_FAIL(state, "--own-code: %s", err);
+		own_code_given = true;
 		return 0;
 	case OPT_RUNTIME_PROFILE:
 		if (custom_profile__load(arg, err, sizeof(err)))
