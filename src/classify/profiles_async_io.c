@@ -47,7 +47,7 @@
 #define BLOCKING_POOL_ROLE \
 	{ "blocking::Executor::main_loop", BW_PROBE_ROLE_BLOCKING, 0, 0, false, "blocking pool", "blocking::Executor::" }
 /* --polls: async-task runs each task's poll in RawTask::run, one instance
- * per future type (async-task-4.3.0/src/raw.rs:495-511); its argument is
+ * per future type (async-task-4.3.0/src/raw.rs:457,511); its argument is
  * the task. Not --locks: async-lock's locks are not probed. */
 #define TASK_POLL \
 	{ "async_task::raw::RawTask::run", BW_PROBE_POLL_ENTER, BW_PROBE_POLL_EXIT, RT_FEATURE_POLLS, false, "task poll", "async_task::raw::RawTask" }
