@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import bwtest  # noqa: E402
 
 RUNTIMES = ["async-std", "smol", "custom"]
-POSITIVE = ["sleep", "mutex", "file-io"]
+POSITIVE = ["sleep", "mutex", "file-io", "stuck"]
 NEGATIVE = ["idle", "unblock"]
 IDLE_PARKED = 0.95
 # The custom executor (runtimes/custom.rs) as its user would describe it: its threads'
@@ -68,13 +68,19 @@ def check_process(tap, name, runtime, report, truth):
     return threads, workers
 
 
-def check_scenario(tap, runtime, scenario, threads, workers, truth):
-    """What each scenario adds: real contention, idle threads parked, pool threads apart."""
-    name = f"{runtime}-{scenario}"
+def check_scenario(tap, runtime, scenario, threads, workers, run):
+    """What each scenario adds: real contention, a worker stuck while it lasts, idle
+    threads parked, pool threads apart."""
+    name, truth = f"{runtime}-{scenario}", run.truth
     if scenario == "mutex":
         lock = [e for e in truth["expected"] if e["category"] == "lock"]
         tap.check(f"{name}: the workload really contended (lock waits in the truth)",
                   bool(lock) and lock[0]["count"] > 0, str(truth["expected"]))
+    if scenario == "stuck":
+        (e,) = truth["expected"]
+        stuck = [ln for ln in run.stdout.splitlines() if " STUCK " in ln and f"({bwtest.base(e['file'])}:{e['line']})" in ln]
+        tap.check(f"{name}: the worker is reported STUCK at its line while it sleeps", len(stuck) == 1,
+                  bwtest.tail(run.stdout))
     if scenario == "idle":
         parked = sum(t.get("parked_ns") or 0 for t in workers)
         blocked = sum(t.get("blocked_ns") or 0 for t in workers)
@@ -102,7 +108,7 @@ def run_one(tap, runtime, scenario, profile_path):
             return
         bwtest.save_tally(bwtest.compare(tap, name, run.report, run.truth, group))
         threads, workers = check_process(tap, name, shown_as, run.report, run.truth)
-        check_scenario(tap, runtime, scenario, threads, workers, run.truth)
+        check_scenario(tap, runtime, scenario, threads, workers, run)
     finally:
         run.cleanup()
 
