@@ -192,6 +192,30 @@ def polls(tap, runtime):
         run.cleanup()
 
 
+def recorded(tap, runtime, profile_path):
+    """The findings survive a recording: `record`, then `report --format json`, scored
+    against the truth like a live trace (scenario mutex), and the runtime's name kept."""
+    name = f"{runtime}-recorded-mutex"
+    run = bwtest.Run(name)
+    rec = os.path.join(run.dir, "mutex.bwrec")
+    trace_args, shown_as = tracing(runtime, "file-io", profile_path)  # custom: the profile file
+    try:
+        p = subprocess.run([bwtest.BLOCKWATCH, "record", "-o", rec, *trace_args, "--", program(runtime),
+                            "--runtime", runtime, "--scenario", "mutex", "--truth", run.truth_path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=bwtest.TIMEOUT)
+        r = subprocess.run([bwtest.BLOCKWATCH, "report", rec, "--format", "json", "--output", run.report_path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60)
+        run.rc, run.stderr = p.returncode or r.returncode, p.stderr + r.stderr
+        run.load()
+        if not bwtest.check_run(tap, run):
+            bwtest.save_failed_tally(name, run, f"runtime-{runtime}")
+            return
+        bwtest.save_tally(bwtest.compare(tap, name, run.report, run.truth, f"runtime-{runtime}"))
+        check_process(tap, name, shown_as, run.report, run.truth)
+    finally:
+        run.cleanup()
+
+
 def main():
     tap = bwtest.Tap()
     # bwtest.preflight wants the Tokio workloads, which these runs do not use
@@ -210,6 +234,7 @@ def main():
             for scenario in POSITIVE + NEGATIVE:
                 run_one(tap, runtime, scenario, profile.name)
             attach(tap, runtime, profile.name)
+            recorded(tap, runtime, profile.name)
             if runtime != "custom":  # its user named no poll function
                 polls(tap, runtime)
     tap.done()
