@@ -10,6 +10,7 @@ packages=(
 	binutils elfutils jq python3 tmux procps util-linux
 	librust-tokio-dev librust-futures-executor-dev sccache protobuf-compiler chromium
 	libmicrohttpd-dev prometheus curl systemd
+	librust-async-std-dev librust-smol-dev
 )
 
 # `make bench` adds the load generator, the peer tools and the HTTP server's crates.

@@ -64,17 +64,11 @@ static void compile_rules(void)
 	compiled_ok = true;
 }
 
-void blame__set_extra_library_prefixes(const char *csv)
+/* Appends each prefix of csv; called with the lock held. */
+static void add_prefixes(const char *csv)
 {
-	char *copy, *tok, *save = NULL;
+	char *copy = csv ? strdup(csv) : NULL, *tok, *save = NULL;
 
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nextra; i++)
-		free(extra_prefixes[i]);
-	free(extra_prefixes);
-	extra_prefixes = NULL;
-	nextra = 0;
-	copy = csv ? strdup(csv) : NULL;
 	for (tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok; tok = strtok_r(NULL, ", ", &save)) {
 		char **n = realloc(extra_prefixes, (nextra + 1) * sizeof(*n));
 
@@ -86,6 +80,24 @@ void blame__set_extra_library_prefixes(const char *csv)
 			nextra++;
 	}
 	free(copy);
+}
+
+void blame__set_extra_library_prefixes(const char *csv)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nextra; i++)
+		free(extra_prefixes[i]);
+	free(extra_prefixes);
+	extra_prefixes = NULL;
+	nextra = 0;
+	add_prefixes(csv);
+	pthread_mutex_unlock(&lock);
+}
+
+void blame__add_extra_library_prefixes(const char *csv)
+{
+	pthread_mutex_lock(&lock);
+	add_prefixes(csv);
 	pthread_mutex_unlock(&lock);
 }
 

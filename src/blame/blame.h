@@ -34,6 +34,8 @@ struct blame_result {
 /* Library crates whose frames are never the callsite (beyond the built-in
  * std/core/alloc/runtime list). Comma-separated prefixes, may be NULL. */
 void blame__set_extra_library_prefixes(const char *csv);
+/* The same, added to those already set (a custom runtime's own code). */
+void blame__add_extra_library_prefixes(const char *csv);
 
 /* frames: innermost first. syscall_nr: the syscall the thread blocked in,
  * -1 if none (used when no frame names a known API). */

@@ -90,6 +90,8 @@ const char *const blame_library_crates[] = {
 	"parking_lot", "parking_lot_core", "lock_api", "crossbeam", "crossbeam_channel",
 	"crossbeam_utils", "crossbeam_deque", "crossbeam_epoch", "async_std", "async_io",
 	"async_task", "async_executor", "async_global_executor", "smol", "pin_project_lite",
+	"async_lock", "async_channel", "event_listener", "futures_lite", "blocking", "parking",
+	"polling", "concurrent_queue",
 	"scopeguard", "once_cell", "__gnu_cxx", "__cxxabiv1",
 	NULL,
 };

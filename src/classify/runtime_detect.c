@@ -54,14 +54,24 @@ static bool is_ourselves(const char *path)
 	       a.st_ino == b.st_ino;
 }
 
+static const struct runtime_profile *forced;
+
+void runtime_detect__force(const struct runtime_profile *p)
+{
+	forced = p;
+}
+
 int runtime_detect(const char *elf_path, struct runtime_match *out)
 {
+	const struct runtime_profile *const only[] = { forced, NULL };
+	const struct runtime_profile *const *profiles = forced ? only : runtime_profiles;
+
 	out->profile = NULL;
 	out->by_symbols = false;
 	if (is_ourselves(elf_path))
 		return 0;
-	for (int i = 0; runtime_profiles[i]; i++) {
-		const struct runtime_profile *p = runtime_profiles[i];
+	for (int i = 0; profiles[i]; i++) {
+		const struct runtime_profile *p = profiles[i];
 		int n = 0, np = 0;
 
 		while (p->detect_symbols[np])
@@ -76,9 +86,9 @@ int runtime_detect(const char *elf_path, struct runtime_match *out)
 	 * its recording magic gives it away */
 	if (file_contains(elf_path, (const char *const[]){ BW_REC_MAGIC, NULL }))
 		return 0;
-	for (int i = 0; runtime_profiles[i]; i++) {
-		if (file_contains(elf_path, runtime_profiles[i]->detect_strings)) {
-			out->profile = runtime_profiles[i];
+	for (int i = 0; profiles[i]; i++) {
+		if (file_contains(elf_path, profiles[i]->detect_strings)) {
+			out->profile = profiles[i];
 			return 0;
 		}
 	}

@@ -4,6 +4,7 @@
 #define BW_RUNTIME_DETECT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "classify/runtime_profile.h"
@@ -18,6 +19,10 @@ struct runtime_match {
 
 /* Looks at the ELF file's symbols, then (stripped) its read-only strings. */
 int runtime_detect(const char *elf_path, struct runtime_match *out);
+
+/* --runtime NAME: only this profile is looked for (NULL: every known one);
+ * a custom profile (custom_profile.h) is never in the table, only forced. */
+void runtime_detect__force(const struct runtime_profile *p);
 
 enum permit_layout_source {
 	PERMIT_LAYOUT_UNUSED,  /* no lock probes: not needed */

@@ -156,7 +156,7 @@ static const struct runtime_profile tokio_profile = {
 	.park_frames = tokio_park_frames,
 	.off_worker_frames = tokio_off_worker_frames,
 	.own_prefixes = tokio_own_prefixes,
-	.crate = "tokio",
+	.crates = (const char *const[]){ "tokio", NULL },
 	.frames_name = "[tokio runtime]",
 	.epoll_is_park = true,
 	.thread_name_hint = "tokio-runtime-w",
@@ -170,8 +170,13 @@ static const struct runtime_profile tokio_profile = {
 	.lock_api_dir = "/src/sync/",
 };
 
+/* Detection order: the first profile whose symbols a binary links wins.
+ * async-std runs on async-global-executor, itself on async-executor and
+ * async-io, so it is looked for before smol (those crates alone). */
 const struct runtime_profile *const runtime_profiles[] = {
 	&tokio_profile,
+	&async_std_profile,
+	&smol_profile,
 	NULL,
 };
 
@@ -237,14 +242,15 @@ bool runtime_owns_frame(const struct runtime_profile *p, const char *name, const
 
 	if (runtime_owns_symbol(p, name))
 		return true;
-	if (!p || !p->crate)
+	if (!p || !p->crates)
 		return false;
-	/* its crate's sources, any version: ".../tokio-1.49.0/src/...", a git
+	/* its crates' sources, any version: ".../tokio-1.49.0/src/...", a git
 	 * checkout's ".../tokio/src/...", never a directory merely named so */
 	source_crates__init(&it, file);
 	while (source_crates__next(&it, crate, sizeof(crate)))
-		if (strcmp(crate, p->crate) == 0)
-			return true;
+		for (int i = 0; p->crates[i]; i++)
+			if (strcmp(crate, p->crates[i]) == 0)
+				return true;
 	return false;
 }
 

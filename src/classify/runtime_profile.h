@@ -50,9 +50,10 @@ struct runtime_profile {
 	/* Name prefixes of the runtime's own code: a blocking API it calls on
 	 * the user's behalf (its internal locks) is not the user's mistake. */
 	const char *const *own_prefixes;
-	/* its crate, whose source directory ("tokio-1.24.2/src/...", read by
-	 * symbolize/source_crate.h) holds its own frames */
-	const char *crate;
+	/* its crates (names, '_' for '-'), whose source directories
+	 * ("tokio-1.24.2/src/...", read by symbolize/source_crate.h) hold its
+	 * own frames; NULL-terminated: a runtime may span several crates */
+	const char *const *crates;
 	/* The one frame reports draw for each run of its own frames
 	 * (--runtime-frames=collapsed): "[tokio runtime]" */
 	const char *frames_name;
@@ -76,7 +77,7 @@ struct runtime_profile {
 	 * between the acquire and the user's code means the runtime took the
 	 * lock on the user's behalf (tokio::fs::File's inner Mutex). */
 	const char *lock_api_prefix;
-	const char *lock_api_dir; /* its sources, inside its crate's */
+	const char *lock_api_dir; /* its sources, inside one of its crates' */
 };
 
 struct permit_kind {
@@ -87,7 +88,11 @@ struct permit_kind {
 	const char *kind; /* "tokio::sync::Mutex", ... */
 };
 
-/* NULL-terminated table of every known runtime. */
+/* Runtimes built on async-io (profiles_async_io.c). */
+extern const struct runtime_profile async_std_profile;
+extern const struct runtime_profile smol_profile;
+
+/* NULL-terminated table of every known runtime, in detection order. */
 extern const struct runtime_profile *const runtime_profiles[];
 
 const struct runtime_profile *runtime_profile__by_name(const char *name);

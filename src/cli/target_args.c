@@ -13,6 +13,7 @@
 #include "cli/argp_oneline.h"
 #include "cli/commands.h"
 #include "cli/parse.h"
+#include "cli/runtime_args.h"
 #include "futures/bytes.h"
 #include "util/privileges.h"
 #include "util/safe_file.h"
@@ -135,6 +136,7 @@ const struct argp target_args_argp = { options, parse, NULL, NULL, NULL, NULL, N
 
 const struct argp_child target_args_children[] = {
 	{ &target_args_argp, 0, "Targets and thresholds:", 0 },
+	{ &runtime_args_argp, 0, "Runtime (when detection is not enough):", 0 },
 	{},
 };
 

@@ -349,6 +349,20 @@ static void handle_poll_sample(struct tracer *t, const struct bw_blocked_event *
 	th->poll_sample_start = poll_start;
 }
 
+/* How many frames, from the leaf, belong to the task: those above the
+ * runtime's poll function. Rootward of it is whatever runs the executor,
+ * which may be the user's own code (a smol program's thread closure), not
+ * the task. All of them when no poll function is on the stack. */
+static int task_frames(const struct runtime_profile *p, const struct bw_frame *frames, int n)
+{
+	for (int i = 1; p && i < n; i++)
+		for (const struct runtime_probe_rule *r = p->probes; r->suffix; r++)
+			if (r->action == BW_PROBE_POLL_ENTER && frames[i].function &&
+			    symbol_has_suffix(frames[i].function, r->suffix))
+				return i;
+	return n;
+}
+
 /* A task poll ran on-CPU longer than the poll threshold: attribute it to
  * the user code its sample caught running, else to the poll function. */
 static void handle_long_poll(struct tracer *t, const struct bw_long_poll_event *e)
@@ -380,7 +394,7 @@ static void handle_long_poll(struct tracer *t, const struct bw_long_poll_event *
 	/* The task's own code: the rootmost user frame (the async fn the
 	 * runtime polls), at the line it was executing; samples anywhere in a
 	 * hot loop below it then agree on one callsite. */
-	br.callsite_frame = blame__task_frame(frames, nframes);
+	br.callsite_frame = blame__task_frame(frames, task_frames(p->profile, frames, nframes));
 	struct blocked_interval iv = {
 		.pid = e->hdr.pid,
 		.tid = e->hdr.tid,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blame/blame.h"
+#include "classify/thread_role.h"
 
 static const char *const kernel_counter_names[BW_CNT_NR] = {
 	[BW_CNT_RINGBUF_FULL] = "ringbuf_full",
@@ -112,6 +113,10 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 			o->role = th->last.role; /* from uprobes: authoritative */
 		if ((o->role == BW_ROLE_UNKNOWN || o->role == BW_ROLE_OTHER) && th->ran_block_on)
 			o->role = BW_ROLE_WORKER;
+		/* --threads/--worker-threads decide, also for a thread that never
+		 * blocked (roles are otherwise settled at its slow events) */
+		if (thread_filter__active())
+			o->role = thread_filter__matches(th->comm) ? BW_ROLE_WORKER : BW_ROLE_OTHER;
 		live_times(th, now, o->time_ns);
 		for (int st = 0; st < BW_STATE_COUNT; st++)
 			o->recent_ns[st] = th->recent[st];

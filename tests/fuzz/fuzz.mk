@@ -6,7 +6,7 @@
 #                              sanitized build of the library (libFuzzer)
 # `make fuzz` runs each libFuzzer target FUZZ_SECONDS (default 60);
 # tests/integration/fuzz.sh (in `make test`) runs each FUZZ_TEST_SECONDS.
-FUZZ_TARGETS := recording elf maps cli serve
+FUZZ_TARGETS := recording elf maps cli serve profile
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang

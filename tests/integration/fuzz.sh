@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
-TARGETS="recording elf maps cli serve"
+TARGETS="recording elf maps cli serve profile"
 SECS=${FUZZ_TEST_SECONDS:-8}
 CRASHES=$BUILD/fuzz/crashes
 WORK=$(mktemp -d /tmp/bw-fuzz.XXXXXX)
