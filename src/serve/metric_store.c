@@ -80,6 +80,8 @@ struct metric_store {
 	struct lost_counter *lost;
 	int nlost;
 	uint64_t internal_count, internal_ns, events_total;
+	bool bpf_stats;
+	uint64_t bpf_run_ns, bpf_runs;
 };
 
 struct metric_store *store__new(const struct store_opts *o)
@@ -544,6 +546,9 @@ int store__fold(struct metric_store *s, const struct bw_snapshot *snap)
 	s->internal_count += snap->internal_count;
 	s->internal_ns += snap->internal_ns;
 	s->events_total = snap->events_total;
+	s->bpf_stats = snap->bpf_stats;
+	s->bpf_run_ns = snap->bpf_run_ns;
+	s->bpf_runs = snap->bpf_runs;
 	if ((rc = fold_lost(s, snap)))
 		return rc;
 	return evict_series(s);
@@ -683,6 +688,9 @@ struct metric_view *store__view(struct metric_store *s)
 	v->internal_count = s->internal_count;
 	v->internal_ns = s->internal_ns;
 	v->events_total = s->events_total;
+	v->bpf_stats = s->bpf_stats;
+	v->bpf_run_ns = s->bpf_run_ns;
+	v->bpf_runs = s->bpf_runs;
 	v->nseries = s->nseries;
 
 	/* what was gone is shown now: dropped at the next fold */

@@ -160,6 +160,7 @@ TEST(store_accumulates_and_renders)
 	CHECK(strstr(text, "blockwatch_workers{service=\"db\"} 1\n"));
 	CHECK(!strstr(text, "# EOF"));
 	CHECK(!strstr(text, "long_poll")); /* not asked for */
+	CHECK(!strstr(text, "blockwatch_bpf_run")); /* the kernel does not count */
 	free(text);
 	text = render(v, EXPO_OPENMETRICS);
 	CHECK(strstr(text, "# TYPE blockwatch_worker_seconds counter\n"));
@@ -167,6 +168,16 @@ TEST(store_accumulates_and_renders)
 	CHECK(strlen(text) > 6 && !strcmp(text + strlen(text) - 6, "# EOF\n"));
 	free(text);
 	metric_view__free(v);
+	/* with kernel.bpf_stats_enabled=1 the programs' run time is there */
+	fake_init(&f, 3000, 0, NULL);
+	f.s.bpf_stats = true;
+	f.s.bpf_run_ns = 2500000000ULL;
+	f.s.bpf_runs = 7;
+	CHECK_INT_EQ(store__fold(s, &f.s), 0);
+	text = scrape(s, EXPO_TEXT);
+	CHECK(strstr(text, "blockwatch_bpf_run_seconds_total 2.5\n"));
+	CHECK(strstr(text, "blockwatch_bpf_runs_total 7\n"));
+	free(text);
 	store__free(s);
 }
 
