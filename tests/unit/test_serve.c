@@ -244,6 +244,31 @@ TEST(store_forgets_gone_threads_after_a_view)
 	store__free(s);
 }
 
+TEST(services_beyond_the_cap_share_one)
+{
+	struct store_opts o = opts(10);
+	struct metric_store *s = store__new(&o);
+	int n = STORE_MAX_SERVICES + 6;
+	struct bw_snap_process *procs = calloc(n, sizeof(*procs));
+	struct bw_snapshot snap = { .processes = procs, .nprocesses = n, .now_ns = 1 };
+	char (*exes)[32] = calloc(n, sizeof(*exes));
+	char *text, want[64];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(exes[i], sizeof(exes[i]), "/srv/svc-%d", i);
+		procs[i] = (struct bw_snap_process){ .pid = 100 + i, .exe = exes[i] };
+	}
+	CHECK_INT_EQ(store__fold(s, &snap), 0);
+	text = scrape(s, EXPO_TEXT);
+	snprintf(want, sizeof(want), "blockwatch_processes{service=\"%s\"} 6\n", STORE_OVERFLOW_SERVICE);
+	CHECK(strstr(text, want));
+	CHECK(strstr(text, "blockwatch_processes{service=\"svc-0\"} 1\n"));
+	free(text);
+	store__free(s);
+	free(procs);
+	free(exes);
+}
+
 TEST(service_names)
 {
 	static const char env[] = "A=1\0SERVICE=\0SERVICE_NAME=checkout\0";
