@@ -124,6 +124,9 @@ struct bw_snapshot {
 	int nlost;
 	char **degraded; /* human-readable notes about degraded modes */
 	int ndegraded;
+	/* our BPF programs' run time, when the kernel counts it (bpf_stats) */
+	bool bpf_stats;
+	uint64_t bpf_run_ns, bpf_runs;
 };
 
 void snapshot__free(struct bw_snapshot *snap); /* NULL-safe */

@@ -17,6 +17,7 @@
 #include "serve/http_post.h"
 #include "serve/http_server.h"
 #include "serve/log_file.h"
+#include "serve/pprof_dir.h"
 #include "serve/serve.h"
 #include "serve/service_name.h"
 
@@ -28,12 +29,16 @@ struct serve_args {
 	struct serve_opts s;
 	struct service_namer namer;
 	const char *listen;
+	const char *pprof_dir;
+	uint64_t pprof_interval_ns;
+	int pprof_keep;
 	regex_t comm;
 	bool has_comm;
 };
 
 enum { OPT_LISTEN = 3000, OPT_MAX_CALLSITES, OPT_SERVICE_LABEL, OPT_PER_THREAD, OPT_LOG_FILE,
-       OPT_COMM, OPT_INTERVAL, OPT_OTLP_ENDPOINT, OPT_OTLP_INTERVAL };
+       OPT_COMM, OPT_INTERVAL, OPT_OTLP_ENDPOINT, OPT_OTLP_INTERVAL, OPT_PPROF_DIR,
+       OPT_PPROF_INTERVAL, OPT_PPROF_KEEP };
 
 static const struct argp_option serve_options[] = {
 	{ "listen", OPT_LISTEN, "ADDR", 0, "Serve /metrics and /healthz on ADDR (default " DEFAULT_LISTEN ")", 0 },
@@ -45,6 +50,9 @@ static const struct argp_option serve_options[] = {
 	{ "interval", OPT_INTERVAL, "DURATION", 0, "Collect from the tracer at least this often (default 1s; scrapes also collect)", 0 },
 	{ "otlp-endpoint", OPT_OTLP_ENDPOINT, "URL", 0, "Also push the metrics as OTLP/HTTP JSON to URL (http:// only, e.g. http://127.0.0.1:4318/v1/metrics)", 0 },
 	{ "otlp-interval", OPT_OTLP_INTERVAL, "DURATION", 0, "How often to push (default 60s)", 0 },
+	{ "pprof-dir", OPT_PPROF_DIR, "DIR", 0, "Also write each --pprof-interval's blocking as a pprof profile into DIR", 0 },
+	{ "pprof-interval", OPT_PPROF_INTERVAL, "DURATION", 0, "One profile per this long (default 5m)", 0 },
+	{ "pprof-keep", OPT_PPROF_KEEP, "N", 0, "Keep the newest N profiles (default 12)", 0 },
 	{},
 };
 
@@ -108,6 +116,21 @@ static error_t serve_parse(int key, char *arg, struct argp_state *state)
 		    a->s.otlp_interval_ns < 1000000000ULL)
 			CLI_FAIL(state, "bad --otlp-interval '%s' (at least 1s; examples: 10s, 1m)", arg);
 		return 0;
+	case OPT_PPROF_DIR:
+		a->pprof_dir = arg;
+		return 0;
+	case OPT_PPROF_INTERVAL:
+		if (parse_duration(arg, 1000000000ULL, &a->pprof_interval_ns) ||
+		    a->pprof_interval_ns < 1000000000ULL)
+			CLI_FAIL(state, "bad --pprof-interval '%s' (at least 1s; examples: 5m, 60s)", arg);
+		return 0;
+	case OPT_PPROF_KEEP:
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (errno || *end || n < 1 || n > 100000)
+			CLI_FAIL(state, "bad --pprof-keep '%s' (a count from 1 up)", arg);
+		a->pprof_keep = (int)n;
+		return 0;
 	case ARGP_KEY_ARG:
 		CLI_FAIL(state, "unexpected argument '%s' (to start a command: blockwatch serve -- COMMAND ARGS)", arg);
 	case ARGP_KEY_END:
@@ -139,9 +162,21 @@ static int prepare(struct serve_args *a, int *listen_fd)
 		fprintf(stderr, "blockwatch: %s\n", err);
 		return 1;
 	}
+	/* its events come from the tracer: there before it */
+	if (a->pprof_dir) {
+		a->s.pprof = pprof_dir__new(a->pprof_dir, a->pprof_interval_ns, a->pprof_keep, &a->t, err,
+					    sizeof(err));
+		if (!a->s.pprof) {
+			fprintf(stderr, "blockwatch: %s\n", err);
+			return 1;
+		}
+		a->t.on_event = pprof_dir__on_event;
+		a->t.event_ctx = a->s.pprof;
+	}
 	*listen_fd = http_listen(a->listen, err, sizeof(err));
 	if (*listen_fd < 0) {
 		fprintf(stderr, "blockwatch: %s\n", err);
+		pprof_dir__free(a->s.pprof, NULL);
 		return 1;
 	}
 	return 0;
@@ -175,9 +210,17 @@ static int run(struct serve_args *a, int listen_fd)
 	rc = serve__stop_requested() ? 0 : serve__run(s, t);
 	if (!rc && a->t.command)
 		rc = tracer__command_status(t);
+	if (a->s.pprof) { /* the last, partial window */
+		struct bw_snapshot *last = tracer__snapshot(t);
+
+		pprof_dir__free(a->s.pprof, last);
+		snapshot__free(last);
+		a->s.pprof = NULL;
+	}
 	serve_log("stopped");
 cleanup:
 	serve__free(s);
+	pprof_dir__free(a->s.pprof, NULL); /* not started */
 	tracer__free(t);
 	return rc;
 }
@@ -190,6 +233,8 @@ int cmd_serve(int argc, char **argv)
 		.s = { .interval_ns = 1000000000ULL, .otlp_interval_ns = 60000000000ULL,
 		       .store = { .max_callsites = DEFAULT_MAX_CALLSITES } },
 		.listen = DEFAULT_LISTEN,
+		.pprof_interval_ns = 300000000000ULL,
+		.pprof_keep = 12,
 	};
 	int nargs, rc, listen_fd = -1;
 

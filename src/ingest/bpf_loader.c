@@ -450,6 +450,33 @@ static uint64_t runs_skipped(struct bpf_object *obj)
 	return n;
 }
 
+int bw_bpf__run_time(const struct bw_bpf *b, uint64_t *run_ns, uint64_t *runs)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+	struct bpf_program *prog;
+	int on = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &on) != 1)
+			on = 0;
+		fclose(f);
+	}
+	if (on != 1)
+		return -ENODATA;
+	*run_ns = *runs = 0;
+	bpf_object__for_each_program(prog, b->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			*run_ns += info.run_time_ns;
+			*runs += info.run_cnt;
+		}
+	}
+	return 0;
+}
+
 int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR])
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -71,6 +71,9 @@ int bw_bpf__refine_thread(struct bw_bpf *b, pid_t tid, const struct bw_initial_s
 int bw_bpf__untrack_thread(struct bw_bpf *b, pid_t tid);
 /* A role decided in userspace (from a stack); uprobe roles take precedence. */
 int bw_bpf__set_role(struct bw_bpf *b, pid_t tid, enum bw_role role);
+/* Time and runs of our programs (kernel.bpf_stats_enabled=1); -ENODATA
+ * while the kernel does not count them. */
+int bw_bpf__run_time(const struct bw_bpf *b, uint64_t *run_ns, uint64_t *runs);
 /* Sums the per-CPU kernel counters. */
 int bw_bpf__counters(const struct bw_bpf *b, uint64_t out[BW_CNT_NR]);
 /* Attaches the runtime marker program; pid -1 means every process.

@@ -80,6 +80,7 @@ struct bw_snapshot *tracer__snapshot(struct tracer *t)
 		return NULL;
 	if (!t->launched || !t->launch.exited)
 		bw_bpf__counters(t->bpf, t->kernel_counters);
+	s->bpf_stats = bw_bpf__run_time(t->bpf, &s->bpf_run_ns, &s->bpf_runs) == 0;
 	s->start_ns = t->start_ns;
 	s->now_ns = now;
 	s->threshold_ns = t->opts.threshold_ns;

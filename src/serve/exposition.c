@@ -351,6 +351,18 @@ SINGLE(events, "blockwatch_blocked_events", F_COUNTER,
 SINGLE(build, "blockwatch_build", F_INFO, "blockwatch version.", "_info",
        "version=\"" BW_VERSION "\"", 1, false)
 
+static int bpf_count(const struct expo_cursor *c)
+{
+	return c->v->bpf_stats ? 1 : -1;
+}
+
+SINGLE(bpf_run, "blockwatch_bpf_run_seconds", F_COUNTER,
+       "Time blockwatch's BPF programs ran (kernel.bpf_stats_enabled=1 only).", "_total", NULL,
+       c->v->bpf_run_ns, true)
+SINGLE(bpf_runs, "blockwatch_bpf_runs", F_COUNTER,
+       "Runs of blockwatch's BPF programs (kernel.bpf_stats_enabled=1 only).", "_total", NULL,
+       c->v->bpf_runs, false)
+
 static int self_count(const struct expo_cursor *c)
 {
 	return c->self ? 1 : -1;
@@ -386,6 +398,8 @@ static const struct section sections[] = {
 	{ one, internal_render },
 	{ one, events_render },
 	{ one, build_render },
+	{ bpf_count, bpf_run_render },
+	{ bpf_count, bpf_runs_render },
 	{ self_count, cpu_render },
 	{ self_count, rss_render },
 	{ self_count, vm_render },

@@ -80,6 +80,8 @@ struct metric_store {
 	struct lost_counter *lost;
 	int nlost;
 	uint64_t internal_count, internal_ns, events_total;
+	bool bpf_stats;
+	uint64_t bpf_run_ns, bpf_runs;
 };
 
 struct metric_store *store__new(const struct store_opts *o)
@@ -161,31 +163,11 @@ static int append_label(char **buf, size_t *len, const char *name, const char *v
 
 /* ---- services ---- */
 
-static struct service *service_get(struct metric_store *s, const char *name)
+static struct service *service_new(struct metric_store *s, const char *name)
 {
 	struct service *svc;
 	size_t len = 0;
 
-	for (int i = 0; i < s->nservices; i++)
-		if (strcmp(s->services[i]->name, name) == 0)
-			return s->services[i];
-	if (s->nservices >= STORE_MAX_SERVICES) {
-		/* the least recently seen one nobody names any more makes room */
-		int victim = -1;
-
-		for (int i = 0; i < s->nservices; i++)
-			if (!s->services[i]->refs &&
-			    (victim < 0 ||
-			     s->services[i]->last_seen_fold < s->services[victim]->last_seen_fold))
-				victim = i;
-		if (victim < 0)
-			return NULL;
-		free(s->services[victim]->name);
-		free(s->services[victim]->labels);
-		free(s->services[victim]);
-		s->services[victim] = s->services[--s->nservices];
-		s->evicted++;
-	}
 	if (array_grow((void **)&s->services, s->nservices, &s->cap_services, sizeof(svc)))
 		return NULL;
 	svc = calloc(1, sizeof(*svc));
@@ -197,6 +179,44 @@ static struct service *service_get(struct metric_store *s, const char *name)
 	}
 	s->services[s->nservices++] = svc;
 	return svc;
+}
+
+static struct service *service_find(struct metric_store *s, const char *name)
+{
+	for (int i = 0; i < s->nservices; i++)
+		if (strcmp(s->services[i]->name, name) == 0)
+			return s->services[i];
+	return NULL;
+}
+
+static struct service *service_get(struct metric_store *s, const char *name)
+{
+	struct service *svc = service_find(s, name);
+
+	if (svc)
+		return svc;
+	if (s->nservices >= STORE_MAX_SERVICES) {
+		/* the least recently seen one nobody names any more makes room */
+		int victim = -1;
+
+		for (int i = 0; i < s->nservices; i++)
+			if (!s->services[i]->refs &&
+			    (victim < 0 ||
+			     s->services[i]->last_seen_fold < s->services[victim]->last_seen_fold))
+				victim = i;
+		/* all of them alive: the newcomer goes under one more, shared
+		 * name (the cap plus one) */
+		if (victim < 0) {
+			svc = service_find(s, STORE_OVERFLOW_SERVICE);
+			return svc ? svc : service_new(s, STORE_OVERFLOW_SERVICE);
+		}
+		free(s->services[victim]->name);
+		free(s->services[victim]->labels);
+		free(s->services[victim]);
+		s->services[victim] = s->services[--s->nservices];
+		s->evicted++;
+	}
+	return service_new(s, name);
 }
 
 /* ---- processes and threads: found by id, dropped once shown gone ---- */
@@ -544,6 +564,9 @@ int store__fold(struct metric_store *s, const struct bw_snapshot *snap)
 	s->internal_count += snap->internal_count;
 	s->internal_ns += snap->internal_ns;
 	s->events_total = snap->events_total;
+	s->bpf_stats = snap->bpf_stats;
+	s->bpf_run_ns = snap->bpf_run_ns;
+	s->bpf_runs = snap->bpf_runs;
 	if ((rc = fold_lost(s, snap)))
 		return rc;
 	return evict_series(s);
@@ -683,6 +706,9 @@ struct metric_view *store__view(struct metric_store *s)
 	v->internal_count = s->internal_count;
 	v->internal_ns = s->internal_ns;
 	v->events_total = s->events_total;
+	v->bpf_stats = s->bpf_stats;
+	v->bpf_run_ns = s->bpf_run_ns;
+	v->bpf_runs = s->bpf_runs;
 	v->nseries = s->nseries;
 
 	/* what was gone is shown now: dropped at the next fold */

@@ -5,7 +5,8 @@
  * after each), read by taking an immutable view (metric_view.h).
  *
  * Bounded: at most max_callsites histogram series (least recently seen
- * evicted, counted), at most STORE_MAX_SERVICES services, and processes and
+ * evicted, counted), at most STORE_MAX_SERVICES services (more alive at
+ * once share STORE_OVERFLOW_SERVICE), and processes and
  * threads that are gone are dropped at the first fold after a view (a scrape)
  * showed their last numbers. Not thread-safe: serve locks around it. */
 #ifndef BW_SERVE_METRIC_STORE_H
@@ -18,6 +19,8 @@
 #include "aggregate/snapshot.h"
 
 #define STORE_MAX_SERVICES 1024
+/* The service of processes beyond STORE_MAX_SERVICES services all alive. */
+#define STORE_OVERFLOW_SERVICE "_other"
 /* Label values longer than this (Rust generics grow without end) are cut. */
 #define STORE_MAX_LABEL_BYTES 256
 

@@ -52,6 +52,8 @@ struct metric_view {
 	struct view_counter *lost;
 	int nlost;
 	uint64_t evicted, internal_count, internal_ns, events_total;
+	bool bpf_stats; /* kernel.bpf_stats_enabled: run time below is counted */
+	uint64_t bpf_run_ns, bpf_runs;
 	int nseries;
 	/* the two allocations behind everything above */
 	void *arrays;

@@ -210,6 +210,7 @@ static int fold(struct serve *s, struct tracer *t)
 	pthread_cond_broadcast(&s->folded);
 	pthread_mutex_unlock(&s->lock);
 	log_new_notes(s, snap);
+	pprof_dir__tick(s->o.pprof, snap);
 	snapshot__free(snap);
 	return rc;
 }

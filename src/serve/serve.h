@@ -10,6 +10,7 @@
 
 #include "ingest/tracer.h"
 #include "serve/metric_store.h"
+#include "serve/pprof_dir.h"
 
 struct serve_opts {
 	uint64_t interval_ns;  /* fold at least this often */
@@ -17,6 +18,7 @@ struct serve_opts {
 	struct store_opts store;
 	const char *otlp_endpoint; /* push OTLP/HTTP JSON there; NULL: no push */
 	uint64_t otlp_interval_ns;
+	struct pprof_dir *pprof;   /* --pprof-dir (the caller's), or NULL */
 };
 
 /* Set by SIGTERM/SIGINT (stop) and SIGHUP (reopen the log). */

@@ -69,6 +69,32 @@ check "-p: serve stops by itself once the target is gone (rc=$rc)" \
 	bash -c "[ $rc -eq 0 ] && grep -q 'every target is gone' '$T/p.err'"
 wait $wl
 
+# --- a stuck worker: the gauges BlockwatchWorkerStuck reads -------------------------
+# top-fixture blocks a worker in a 3-second std::thread::sleep every 6 s
+# (its source says so, tests/integration/top-fixture/src/main.rs)
+CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+require "top-fixture built" env CARGO_TARGET_DIR="$PWD/$BUILD/top-fixture" "$CARGO" build -q --release \
+	--manifest-path tests/integration/top-fixture/Cargo.toml
+"$BUILD/top-fixture/release/top-fixture" >/dev/null 2>&1 &
+fx=$!
+"$BLOCKWATCH" serve --listen "127.0.0.1:$PORT" -p $fx --ready-fd 3 3>"$T/stuck.ready" 2>"$T/stuck.err" &
+bw=$!
+require "serve says it is ready" wait_line "$T/stuck.ready" ready
+most=0
+end=$((SECONDS + 20))
+while [ "$SECONDS" -lt "$end" ]; do
+	v=$(curl -s "$M" | awk '/^blockwatch_stuck_seconds\{/ {print $2}')
+	most=$(awk -v a="$most" -v b="${v:-0}" 'BEGIN { print (b > a ? b : a) }')
+	awk -v m="$most" 'BEGIN { exit !(m > 1) }' && break
+	sleep 0.2
+done
+check "a worker stuck in a 3 s sleep: blockwatch_stuck_seconds passes 1 s (seen $most)" \
+	awk -v m="$most" 'BEGIN { exit !(m > 1 && m < 4) }'
+kill -TERM $bw
+wait $bw
+kill $fx
+wait $fx 2>/dev/null
+
 # --- --log-file and SIGHUP; --max-callsites; a hostile service name -----------------
 evil=$(printf 'evil"svc\\\n\033[2J\xff')
 BW_SERVICE=$evil "$WL" --scenario demo --seconds 8 --truth "$T/demo.json" >/dev/null 2>&1 &

@@ -160,6 +160,7 @@ TEST(store_accumulates_and_renders)
 	CHECK(strstr(text, "blockwatch_workers{service=\"db\"} 1\n"));
 	CHECK(!strstr(text, "# EOF"));
 	CHECK(!strstr(text, "long_poll")); /* not asked for */
+	CHECK(!strstr(text, "blockwatch_bpf_run")); /* the kernel does not count */
 	free(text);
 	text = render(v, EXPO_OPENMETRICS);
 	CHECK(strstr(text, "# TYPE blockwatch_worker_seconds counter\n"));
@@ -167,6 +168,16 @@ TEST(store_accumulates_and_renders)
 	CHECK(strlen(text) > 6 && !strcmp(text + strlen(text) - 6, "# EOF\n"));
 	free(text);
 	metric_view__free(v);
+	/* with kernel.bpf_stats_enabled=1 the programs' run time is there */
+	fake_init(&f, 3000, 0, NULL);
+	f.s.bpf_stats = true;
+	f.s.bpf_run_ns = 2500000000ULL;
+	f.s.bpf_runs = 7;
+	CHECK_INT_EQ(store__fold(s, &f.s), 0);
+	text = scrape(s, EXPO_TEXT);
+	CHECK(strstr(text, "blockwatch_bpf_run_seconds_total 2.5\n"));
+	CHECK(strstr(text, "blockwatch_bpf_runs_total 7\n"));
+	free(text);
 	store__free(s);
 }
 
@@ -231,6 +242,31 @@ TEST(store_forgets_gone_threads_after_a_view)
 	CHECK(strstr(text, "blockwatch_worker_seconds_total{service=\"db\",state=\"running\"} 2\n"));
 	free(text);
 	store__free(s);
+}
+
+TEST(services_beyond_the_cap_share_one)
+{
+	struct store_opts o = opts(10);
+	struct metric_store *s = store__new(&o);
+	int n = STORE_MAX_SERVICES + 6;
+	struct bw_snap_process *procs = calloc(n, sizeof(*procs));
+	struct bw_snapshot snap = { .processes = procs, .nprocesses = n, .now_ns = 1 };
+	char (*exes)[32] = calloc(n, sizeof(*exes));
+	char *text, want[64];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(exes[i], sizeof(exes[i]), "/srv/svc-%d", i);
+		procs[i] = (struct bw_snap_process){ .pid = 100 + i, .exe = exes[i] };
+	}
+	CHECK_INT_EQ(store__fold(s, &snap), 0);
+	text = scrape(s, EXPO_TEXT);
+	snprintf(want, sizeof(want), "blockwatch_processes{service=\"%s\"} 6\n", STORE_OVERFLOW_SERVICE);
+	CHECK(strstr(text, want));
+	CHECK(strstr(text, "blockwatch_processes{service=\"svc-0\"} 1\n"));
+	free(text);
+	store__free(s);
+	free(procs);
+	free(exes);
 }
 
 TEST(service_names)

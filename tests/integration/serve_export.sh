@@ -1,4 +1,5 @@
 #!/bin/bash
+# What serve exports besides /metrics.
 # --otlp-endpoint: serve pushes OTLP/HTTP JSON to a local receiver stub that
 # parses every request with the OTLP proto definitions (opentelemetry-proto's
 # .proto files in tests/integration/otlp-proto, compiled by protoc; unknown
@@ -7,10 +8,14 @@
 # cumulative, histogram buckets add up to the count, and the last push (made
 # on the way out) counts the truth's blocking. A collector that is down is
 # logged once, and serve goes on.
+# --pprof-dir: one gzip'ed profile.proto per window (protoc decodes each with
+# tests/integration/profile.proto), the newest --pprof-keep kept; together
+# the windows hold every blocked interval of the truth (the last, partial
+# one is written on the way out).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
-TEST_NAME=serve_otlp
+TEST_NAME=serve_export
 . tests/lib/serve.sh
 require "protoc installed (make deps)" command -v protoc
 require "Debian's python3-protobuf installed (make deps)" /usr/bin/python3 -c 'import google.protobuf'
@@ -74,5 +79,37 @@ rc=$?
 n=$(grep -c 'OTLP push' "$T/down.err")
 check "a collector that is down: serve goes on (rc=$rc) and logs it once ($n lines)" \
 	test "$rc" -eq 0 -a "$n" -eq 1
-[ "$failures" -eq 0 ] || sed 's/^/#   /' "$T/serve.err" | tail -5
+# --- --pprof-dir -----------------------------------------------------------------
+mkdir "$T/all" "$T/two"
+"$BLOCKWATCH" serve --listen "127.0.0.1:$(free_port)" --pprof-dir "$T/all" --pprof-interval 1s -- \
+	"$WL" --scenario attach --seconds 4 --truth "$T/pp.json" >/dev/null 2>"$T/pp.err"
+rc=$?
+check "--pprof-dir: serve ends with status 0 (rc=$rc)" test "$rc" -eq 0
+for f in "$T"/all/*.pb.gz; do
+	gunzip -c "$f" | protoc --decode perftools.profiles.Profile -I tests/integration \
+		tests/integration/profile.proto >"$f.txt" 2>>"$T/protoc.err"
+done
+check "--pprof-dir: one profile a second, each decodes, together they count the truth's intervals" \
+	python3 - "$T/all" "$T/pp.json" <<'PY'
+import glob, json, re, sys
+files = sorted(glob.glob(sys.argv[1] + "/blocked-*.pb.gz"))
+truth = json.load(open(sys.argv[2]))["expected"][0]
+assert len(files) >= 3, files
+total = 0
+for f in files:
+    text = open(f + ".txt").read()
+    assert "blocked_intervals" in text, f
+    # each sample's first value is its count of blocked intervals
+    total += sum(int(m) for m in re.findall(r"^sample \{\n(?:  location_id: \d+\n)*  value: (\d+)", text, re.M))
+print(f"# {len(files)} profiles, {total} intervals, truth {truth['count']}")
+assert abs(total - truth["count"]) <= truth["count"] * 0.1, (total, truth["count"])
+PY
+"$BLOCKWATCH" serve --listen "127.0.0.1:$(free_port)" --pprof-dir "$T/two" --pprof-interval 1s \
+	--pprof-keep 2 -- "$WL" --scenario attach --seconds 4 >/dev/null 2>>"$T/pp.err"
+n=$(ls "$T/two" | wc -l)
+check "--pprof-keep 2: the newest two profiles are kept ($n files)" test "$n" -eq 2
+ln -s /etc "$T/link"
+one_line_error "--pprof-dir that is a symbolic link is refused" "pprof-dir" \
+	"$BLOCKWATCH" serve --pprof-dir "$T/link"
+[ "$failures" -eq 0 ] || sed 's/^/#   /' "$T/serve.err" "$T/pp.err" | tail -8
 [ "$failures" -eq 0 ]
