@@ -126,7 +126,12 @@ static void write_window(struct pprof_dir *d, const struct bw_snapshot *snap)
 	snprintf(path, sizeof(path), "%s/" PREFIX "%s.%03ldZ" SUFFIX, d->dir, when,
 		 now.tv_nsec / 1000000);
 	out = out_file__fopen(&of, path, out_file__mode(0644), err, sizeof(err));
-	rc = out ? report_session__write(d->session, snap, REPORT_PPROF, out) : -EPERM;
+	/* the runtime's own frames collapsed, as every report writes them by default */
+	rc = out ? report_session__write(d->session, snap,
+					 &(struct report_opts){ .format = REPORT_PPROF,
+								.runtime_frames = REPORT_RUNTIME_COLLAPSED },
+					 out)
+		 : -EPERM;
 	if (out && out_file__fclose(&of, out, rc != 0, err, sizeof(err)) && !rc)
 		rc = -EIO;
 	if (rc && !d->failing)
