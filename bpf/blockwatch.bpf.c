@@ -192,6 +192,20 @@ static __always_inline bool tgid_traced(__u32 tgid)
 	return bits && (*bits >> (tgid % 64)) & 1;
 }
 
+/* Userspace changes the bitmap too (mmap'd): atomically, both sides. */
+static __always_inline void set_tgid_traced(__u32 tgid, bool on)
+{
+	__u32 word = tgid / 64;
+	__u64 *bits = bpf_map_lookup_elem(&traced_tgids, &word);
+
+	if (!bits)
+		return;
+	if (on)
+		__sync_fetch_and_or(bits, 1ULL << (tgid % 64));
+	else
+		__sync_fetch_and_and(bits, ~(1ULL << (tgid % 64)));
+}
+
 /* The entry of a task of a traced process, or NULL (the cheap early exit
  * every other task on the machine takes). */
 static __always_inline struct bw_thread *traced_thread(struct task_struct *t, __u32 tid,
@@ -609,21 +623,28 @@ int BPF_PROG(waking_raw, struct task_struct *p)
 	return handle_wakeup(p, false);
 }
 
+/* A thread's entry from now on, in `state` (outside any syscall). */
+static __always_inline void track_thread(__u32 tid, __u32 tgid, __u32 state, __u64 flags)
+{
+	struct bw_thread th = {};
+
+	th.tgid = tgid;
+	th.syscall_nr = -1;
+	th.state = state;
+	th.state_since_ns = bpf_ktime_get_ns();
+	if (state == BW_STATE_RUNNING)
+		th.cpu = bpf_get_smp_processor_id();
+	if (bpf_map_update_elem(&threads, &tid, &th, flags) == -7 /* -E2BIG */)
+		count(BW_CNT_THREADS_FULL);
+}
+
 /* New threads of traced processes are traced from their first switch. */
 static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 tgid = BPF_CORE_READ(child, tgid);
-	__u32 tid = BPF_CORE_READ(child, pid);
-	struct bw_thread th = {};
 
-	if (!tgid_traced(tgid))
-		return 0;
-	th.tgid = tgid;
-	th.syscall_nr = -1;
-	th.state = BW_STATE_RUNNABLE;
-	th.state_since_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&threads, &tid, &th, BPF_NOEXIST) == -7 /* -E2BIG */)
-		count(BW_CNT_THREADS_FULL);
+	if (tgid_traced(tgid))
+		track_thread(BPF_CORE_READ(child, pid), tgid, BW_STATE_RUNNABLE, BPF_NOEXIST);
 	return 0;
 }
 
@@ -644,15 +665,12 @@ int BPF_PROG(fork_raw, struct task_struct *parent, struct task_struct *child)
  * system-wide trace or `serve` sees pids wrap) inherits nothing. */
 static __always_inline void forget_dead_process(struct task_struct *p)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid), word = tgid / 64;
-	__u64 *bits;
+	__u32 tgid = BPF_CORE_READ(p, tgid);
 
 	if (BPF_CORE_READ(p, signal, live.counter) != 0 || !bpf_map_lookup_elem(&tgids, &tgid))
 		return;
 	bpf_map_delete_elem(&tgids, &tgid);
-	bits = bpf_map_lookup_elem(&traced_tgids, &word);
-	if (bits)
-		__sync_fetch_and_and(bits, ~(1ULL << (tgid % 64)));
+	set_tgid_traced(tgid, false);
 }
 
 static __always_inline int handle_exit(struct task_struct *p)
@@ -699,30 +717,20 @@ int BPF_PROG(exit_raw, struct task_struct *p)
 static __always_inline void follow_exec(struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid), ptgid = BPF_CORE_READ(p, real_parent, tgid);
-	__u32 tid = BPF_CORE_READ(p, pid), word = tgid / 64;
 	struct bw_tgid *parent = bpf_map_lookup_elem(&tgids, &ptgid);
 	/* until userspace has looked at it (probes, park words), its futex and
 	 * epoll waits count as parks: a runtime's idle threads would otherwise
 	 * send a stack for every park in the meantime */
 	struct bw_tgid child = { .flags = BW_TGID_TRACED | BW_TGID_FOLLOW | BW_TGID_PARK_BY_SYSCALL |
 					  BW_TGID_EPOLL_IS_PARK };
-	struct bw_thread th = {};
-	__u64 *bits;
 
 	if (!parent || !(parent->flags & BW_TGID_FOLLOW) || bpf_map_lookup_elem(&tgids, &tgid))
 		return;
 	if (bpf_map_update_elem(&tgids, &tgid, &child, BPF_NOEXIST))
 		return;
-	th.tgid = tgid;
-	th.syscall_nr = -1;
-	th.state = BW_STATE_RUNNING;
-	th.state_since_ns = bpf_ktime_get_ns();
-	th.cpu = bpf_get_smp_processor_id();
-	if (bpf_map_update_elem(&threads, &tid, &th, BPF_ANY) == -7 /* -E2BIG */)
-		count(BW_CNT_THREADS_FULL);
-	bits = bpf_map_lookup_elem(&traced_tgids, &word);
-	if (bits)
-		__sync_fetch_and_or(bits, 1ULL << (tgid % 64));
+	/* the exec'ing thread runs now; after exec it is the only one */
+	track_thread(BPF_CORE_READ(p, pid), tgid, BW_STATE_RUNNING, BPF_ANY);
+	set_tgid_traced(tgid, true);
 }
 
 /* System-wide mode discovers runtimes in processes that exec later;
